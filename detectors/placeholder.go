@@ -1,0 +1,116 @@
+package detectors
+
+import (
+	"bytes"
+)
+
+// placeholderWords are substrings (ASCII case-insensitive) that mark documentation
+// values and template slots rather than credentials.
+var placeholderWords = [][]byte{
+	[]byte("example"), []byte("your-"), []byte("your_"), []byte("yourapi"), []byte("yourtoken"),
+	[]byte("yoursecret"), []byte("yourpassword"), []byte("xxxx"), []byte("placeholder"),
+	[]byte("redacted"), []byte("changeme"), []byte("change_me"), []byte("insert"),
+	[]byte("replace_me"), []byte("replaceme"), []byte("[[scrub:"), []byte("********"),
+	[]byte("<your"), []byte("dummy"), []byte("notasecret"), []byte("not-a-secret"),
+}
+
+// placeholderValues are whole values (ASCII case-insensitive) that name a secret
+// instead of being one: postgres://user:password@host, token: secret.
+var placeholderValues = map[string]bool{
+	"password": true, "passwd": true, "pass": true, "pwd": true, "secret": true, "token": true,
+	"apikey": true, "api_key": true, "api-key": true, "key": true, "value": true, "string": true,
+	"null": true, "none": true, "nil": true, "true": true, "false": true, "undefined": true,
+	"username": true, "user": true, "admin": false,
+}
+
+// IsPlaceholder reports whether a candidate secret is a known placeholder or documented
+// example rather than a credential: AKIAIOSFODNN7EXAMPLE, sk-xxxx…, ${TOKEN},
+// {{ token }}, <token>, $TOKEN, %TOKEN%, your-api-key, values made of one repeated
+// character, or ones dominated by an ascending sequence (1234567890, abcdefgh).
+// publicPrefix is the rule's public prefix (e.g. "sk-ant-"), excluded from the shape tests.
+func IsPlaceholder(secret []byte, publicPrefixLen int) bool {
+	if len(secret) == 0 {
+		return true
+	}
+	switch secret[0] {
+	case '$', '<', '{', '%':
+		return true
+	}
+	if len(secret) <= 16 && placeholderValues[string(bytes.ToLower(secret))] {
+		return true
+	}
+	if bytes.Contains(secret, []byte("${")) || bytes.Contains(secret, []byte("{{")) ||
+		bytes.Contains(secret, []byte("}}")) {
+		return true
+	}
+	for _, w := range placeholderWords {
+		if containsFold(secret, w) {
+			return true
+		}
+	}
+	if publicPrefixLen > len(secret) {
+		publicPrefixLen = len(secret)
+	}
+	body := secret[publicPrefixLen:]
+	if len(body) == 0 {
+		return true
+	}
+	return lowVariety(body) || ascendingRun(body) >= 8
+}
+
+// lowVariety: at least 60% of the body is one character (sk-xxxxxxxx…, 0000…).
+func lowVariety(b []byte) bool {
+	var counts [256]int
+	max := 0
+	for _, c := range b {
+		counts[c]++
+		if counts[c] > max {
+			max = counts[c]
+		}
+	}
+	return len(b) >= 4 && max*10 >= len(b)*6
+}
+
+// ascendingRun returns the longest run of bytes each one greater than the previous by one.
+func ascendingRun(b []byte) int {
+	best, run := 1, 1
+	for i := 1; i < len(b); i++ {
+		if b[i] == b[i-1]+1 {
+			run++
+			if run > best {
+				best = run
+			}
+		} else {
+			run = 1
+		}
+	}
+	return best
+}
+
+// containsFold reports whether s contains the lowercase ASCII needle, ignoring ASCII case.
+func containsFold(s, lowerNeedle []byte) bool {
+	n := len(lowerNeedle)
+	for i := 0; i+n <= len(s); i++ {
+		if EqualFoldASCII(s[i:i+n], lowerNeedle) {
+			return true
+		}
+	}
+	return false
+}
+
+// EqualFoldASCII reports whether s equals the lowercase ASCII string lower, folding
+// only ASCII letters in s (no Unicode folding: K is not the Kelvin sign).
+func EqualFoldASCII(s, lower []byte) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i, c := range s {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,11 @@
+module github.com/scrubgate/scrubgate
+
+go 1.26.8
+
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/cloudflare/ahocorasick v0.0.0-20240916140611-054963ec9396
+	github.com/wasilibs/go-re2 v1.13.0
+)
+
+require golang.org/x/sys v0.48.0 // indirect

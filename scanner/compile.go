@@ -1,0 +1,217 @@
+package scanner
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+
+	re2 "github.com/wasilibs/go-re2"
+	"github.com/wasilibs/go-re2/experimental"
+
+	"github.com/scrubgate/scrubgate/detectors"
+	"github.com/scrubgate/scrubgate/rules"
+)
+
+// byteClass is a set of bytes.
+type byteClass [256]bool
+
+// compiledRule is a rule ready to run.
+type compiledRule struct {
+	rules.Rule
+	index      int
+	re         *re2.Regexp
+	anchored   *re2.Regexp // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
+	lead       int         // max bytes of a match before its keyword
+	maxSpan    int // bytes; every match is at most this long
+	gate       gateKind
+	runClass   *byteClass // for gateRun: the class of the longest guaranteed run
+	runLen     int        // its length
+	validators []detectors.Validator
+	allow      []*regexp.Regexp
+	stopWords  [][]byte
+	keywords   [][]byte
+}
+
+// compileRule compiles one statically valid rule.
+func compileRule(r rules.Rule, index int) (*compiledRule, error) {
+	re, err := experimental.CompileLatin1(r.Regex)
+	if err != nil {
+		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode: %v", err)
+	}
+	parsed, err := syntax.Parse(r.Regex, syntax.Perl)
+	if err != nil {
+		return nil, fmt.Errorf("regex does not parse: %v", err)
+	}
+	parsed = parsed.Simplify()
+	capSpan := r.MaxSpan
+	if capSpan == 0 {
+		capSpan = rules.DefaultMaxSpan
+	}
+	span, bounded := maxLen(parsed)
+	if !bounded || span > capSpan {
+		span = capSpan
+	}
+	if span > rules.MaxSpanLimit {
+		span = rules.MaxSpanLimit
+	}
+	cr := &compiledRule{Rule: r, index: index, re: re, maxSpan: span}
+	if lead, ok := keywordLead(parsed, r.Keywords); ok && lead+1 <= 1000 && !r.Imported {
+		if are, err := anchoredRegex(r.Regex, lead); err == nil {
+			cr.anchored, cr.lead = are, lead
+		}
+	}
+	for _, k := range r.Keywords {
+		cr.keywords = append(cr.keywords, []byte(k))
+	}
+	switch r.Gate {
+	case "assignment":
+		cr.gate = gateAssignment
+	case "header":
+		cr.gate = gateHeader
+	case "url-userinfo":
+		cr.gate = gateUserinfo
+	default:
+		if cls, n := longestRun(parsed); n >= 4 {
+			cr.gate, cr.runClass, cr.runLen = gateRun, cls, n
+		} else {
+			cr.gate = gateNone
+		}
+	}
+	for _, name := range r.Validators {
+		v, ok := detectors.Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown validator %q", name)
+		}
+		cr.validators = append(cr.validators, v)
+	}
+	for _, a := range r.Allow {
+		are, err := regexp.Compile(a)
+		if err != nil {
+			return nil, fmt.Errorf("allow regex %q: %v", a, err)
+		}
+		cr.allow = append(cr.allow, are)
+	}
+	for _, w := range r.StopWords {
+		cr.stopWords = append(cr.stopWords, []byte(w))
+	}
+	return cr, nil
+}
+
+// maxLen returns the maximum match length in bytes under Latin-1 semantics (one byte
+// per character) and whether it is bounded.
+func maxLen(re *syntax.Regexp) (int, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune), true
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1, true
+	case syntax.OpCapture:
+		return maxLen(re.Sub[0])
+	case syntax.OpConcat:
+		total := 0
+		for _, s := range re.Sub {
+			n, ok := maxLen(s)
+			if !ok {
+				return 0, false
+			}
+			total += n
+		}
+		return total, true
+	case syntax.OpAlternate:
+		best := 0
+		for _, s := range re.Sub {
+			n, ok := maxLen(s)
+			if !ok {
+				return 0, false
+			}
+			if n > best {
+				best = n
+			}
+		}
+		return best, true
+	case syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return 0, false
+	case syntax.OpRepeat:
+		if re.Max < 0 {
+			return 0, false
+		}
+		n, ok := maxLen(re.Sub[0])
+		return n * re.Max, ok
+	default: // empty match, anchors, word boundaries
+		return 0, true
+	}
+}
+
+// longestRun finds the longest run of a single byte class that every match contains:
+// a repeat with a minimum count of one class (ghp_[A-Za-z0-9]{36} -> 36 alphanumerics).
+// The gate checks for such a run near the keyword before paying for the regex.
+func longestRun(re *syntax.Regexp) (*byteClass, int) {
+	var best *byteClass
+	bestN := 0
+	var walk func(n *syntax.Regexp)
+	consider := func(sub *syntax.Regexp, min int) {
+		if cls := classOf(sub); cls != nil && min > bestN {
+			best, bestN = cls, min
+		}
+	}
+	walk = func(n *syntax.Regexp) {
+		switch n.Op {
+		case syntax.OpCapture:
+			walk(n.Sub[0])
+		case syntax.OpConcat:
+			for _, s := range n.Sub {
+				walk(s)
+			}
+		case syntax.OpRepeat:
+			if n.Min > 0 {
+				consider(n.Sub[0], n.Min)
+				walk(n.Sub[0])
+			}
+		case syntax.OpPlus:
+			consider(n.Sub[0], 1)
+			walk(n.Sub[0])
+		}
+	}
+	walk(re)
+	return best, bestN
+}
+
+// classOf returns the byte class matched by a single-character node, or nil.
+func classOf(n *syntax.Regexp) *byteClass {
+	var c byteClass
+	switch n.Op {
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(n.Rune); i += 2 {
+			lo, hi := n.Rune[i], n.Rune[i+1]
+			for r := lo; r <= hi && r < 256; r++ {
+				c[r] = true
+			}
+		}
+	case syntax.OpLiteral:
+		if len(n.Rune) != 1 || n.Rune[0] >= 256 {
+			return nil
+		}
+		r := n.Rune[0]
+		c[r] = true
+		if n.Flags&syntax.FoldCase != 0 {
+			if r >= 'a' && r <= 'z' {
+				c[r-32] = true
+			} else if r >= 'A' && r <= 'Z' {
+				c[r+32] = true
+			}
+		}
+	case syntax.OpAnyChar:
+		for i := range c {
+			c[i] = true
+		}
+	case syntax.OpAnyCharNotNL:
+		for i := range c {
+			c[i] = i != '\n'
+		}
+	default:
+		return nil
+	}
+	return &c
+}

@@ -1,0 +1,143 @@
+package scanner
+
+import (
+	"encoding/base64"
+	"unicode/utf8"
+)
+
+const (
+	// minBase64Run is the shortest run tried as base64 (it decodes to 15+ bytes).
+	minBase64Run = 20
+	// maxBase64Run bounds the runs that are decoded (and what streaming holds back for
+	// them); longer runs are media blobs, scanned only as text.
+	maxBase64Run = 64 << 10
+	// maxEncodedDepth bounds base64 inside base64.
+	maxEncodedDepth = 2
+)
+
+var b64Class = makeClass("AZaz09", "+/-_=")
+
+// scanBase64 finds maximal runs of base64 characters and, for each complete run of a
+// plausible length, decodes it and scans the text inside. A run still open at the end
+// of the data is left for later (and holds output back) unless the input has ended.
+func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
+	i := p.b64Next
+	if i < vbase {
+		i = vbase
+	}
+	for i < vend {
+		if p.b64Start < 0 && !p.b64Long {
+			for i < vend && !b64Class[v[i-vbase]] {
+				i++
+			}
+			if i == vend {
+				break
+			}
+			p.b64Start = i
+		}
+		for i < vend && b64Class[v[i-vbase]] {
+			i++
+		}
+		if i == vend && !eof {
+			if p.b64Start >= 0 && i-p.b64Start > maxBase64Run {
+				// too long to be a credential blob: no decoding, nothing held back
+				p.b64Start, p.b64Long = -1, true
+			}
+			break
+		}
+		if p.b64Start >= 0 {
+			p.checkBase64(v[p.b64Start-vbase:i-vbase], p.b64Start)
+		}
+		p.b64Start, p.b64Long = -1, false
+	}
+	p.b64Next = i
+}
+
+// checkBase64 decodes run (view offset at) and records a finding for it if the
+// decoded text contains a secret.
+func (p *pipeline) checkBase64(run []byte, at int64) {
+	if len(run) < minBase64Run || len(run) > maxBase64Run || p.depth >= maxEncodedDepth {
+		return
+	}
+	dec, ok := decodeBase64Text(run)
+	if !ok {
+		return
+	}
+	var best *Finding
+	inner := p.s.scanDepth(dec, ModeText, p.depth+1)
+	for i := range inner {
+		if best == nil || better(&inner[i], best) {
+			best = &inner[i]
+		}
+	}
+	if best == nil {
+		return
+	}
+	p.addFinding(Finding{
+		RuleID: best.RuleID, Description: best.Description, Kind: best.Kind, Source: best.Source,
+		Confidence: best.Confidence, generic: best.generic, order: best.order,
+		vs: at, ve: at + int64(len(run)), Encoding: "base64",
+		Preview: preview("", len(run)), Canary: best.Canary,
+	})
+}
+
+// decodeBase64Text decodes run as standard or URL-safe base64 (padded or not) and
+// returns the result only if it is text: valid UTF-8 with few control characters.
+func decodeBase64Text(run []byte) ([]byte, bool) {
+	// '=' only as trailing padding
+	n := len(run)
+	for n > 0 && run[n-1] == '=' {
+		n--
+	}
+	if len(run)-n > 2 {
+		return nil, false
+	}
+	body := run[:n]
+	std, url := false, false
+	for _, c := range body {
+		switch c {
+		case '=':
+			return nil, false
+		case '+', '/':
+			std = true
+		case '-', '_':
+			url = true
+		}
+	}
+	if std && url {
+		return nil, false
+	}
+	enc := base64.RawStdEncoding
+	if url {
+		enc = base64.RawURLEncoding
+	}
+	// cheap rejection: the first 8 characters decode to 6 bytes of text
+	if len(body) >= 8 {
+		var head [6]byte
+		if _, err := enc.Decode(head[:], body[:8]); err != nil || !textish(head[:]) {
+			return nil, false
+		}
+	}
+	out := make([]byte, enc.DecodedLen(len(body)))
+	m, err := enc.Decode(out, body)
+	if err != nil {
+		return nil, false
+	}
+	out = out[:m]
+	if !utf8.Valid(out) || !textish(out) {
+		return nil, false
+	}
+	return out, true
+}
+
+// textish reports whether b looks like text: printable ASCII, whitespace or UTF-8
+// multi-byte sequences, with at most 2% control bytes.
+func textish(b []byte) bool {
+	bad := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			bad++
+		}
+	}
+	return bad*50 <= len(b)
+}

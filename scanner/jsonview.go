@@ -1,0 +1,377 @@
+package scanner
+
+import (
+	"sort"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonView turns raw JSON (or JSONL) into the "view" the rules scan: the same bytes
+// except that the escapes inside strings are decoded (\n, \/, \uXXXX), so an escape can
+// neither split nor hide a secret. It records where escapes were (to map view offsets
+// back to raw offsets), where each string lies (to keep a finding inside its string)
+// and each string's JSON path.
+//
+// It is lenient by design: it never rejects input. Broken JSON is tokenised as far as
+// it makes sense, a raw newline ends a string, and in JSONL mode every line starts a
+// fresh document. It consumes input incrementally; an escape split across chunks is
+// completed when the rest arrives.
+type jsonView struct {
+	lines bool // JSONL: reset structure at raw newlines
+
+	view  []byte
+	vbase int64 // view offset of view[0]
+
+	rawNext int64  // raw offset of the next byte not yet consumed into the view
+	pending []byte // raw bytes of an incomplete escape at the end of the input
+
+	esc  []escape  // sorted by v; esc[0] is a base mapping
+	segs []segment // sorted by vs
+
+	inStr   bool
+	isKey   bool
+	stack   []frame
+	ctrPath string // path of the current container, e.g. $.messages[2]
+	cur     *segment
+}
+
+// escape maps a decoded run view[v:v+vlen] to raw[r:r+rlen]. Between escapes, offsets
+// advance one to one.
+type escape struct {
+	v, vlen, r, rlen int64
+}
+
+// segment is one JSON string's content (without quotes) in view offsets.
+type segment struct {
+	vs, ve int64 // ve == -1 while the string is open
+	path   string
+}
+
+type frame struct {
+	arr       bool
+	idx       int
+	key       string
+	expectKey bool
+	path      string // path of this container
+}
+
+func newJSONView(lines bool) *jsonView {
+	return &jsonView{lines: lines, esc: []escape{{}}, ctrPath: "$"}
+}
+
+// end returns the view offset just past the decoded data.
+func (j *jsonView) end() int64 { return j.vbase + int64(len(j.view)) }
+
+var strStop = makeClass("", "\"\\\n")
+
+// feed consumes raw bytes, whose first byte is at raw offset j.rawNext+len(j.pending).
+func (j *jsonView) feed(b []byte) {
+	if len(j.pending) > 0 {
+		b = append(j.pending, b...)
+		j.pending = nil
+	}
+	i := 0
+	for i < len(b) {
+		if j.inStr {
+			k := i
+			for k < len(b) && !strStop[b[k]] {
+				k++
+			}
+			j.appendRun(b[i:k])
+			i = k
+			if i == len(b) {
+				break
+			}
+			switch b[i] {
+			case '"':
+				j.closeString()
+				j.appendRun(b[i : i+1])
+				i++
+			case '\n':
+				j.closeString() // a raw newline cannot be inside a JSON string
+			case '\\':
+				n := j.decodeEscape(b[i:])
+				if n == 0 { // incomplete: wait for more input
+					j.pending = append([]byte(nil), b[i:]...)
+					return
+				}
+				i += n
+			}
+			continue
+		}
+		c := b[i]
+		switch c {
+		case '"':
+			j.appendRun(b[i : i+1])
+			j.openString()
+		case '{', '[':
+			j.appendRun(b[i : i+1])
+			j.push(c == '[')
+		case '}', ']':
+			j.appendRun(b[i : i+1])
+			j.pop()
+		case ',':
+			j.appendRun(b[i : i+1])
+			if n := len(j.stack); n > 0 {
+				f := &j.stack[n-1]
+				if f.arr {
+					f.idx++
+				} else {
+					f.expectKey = true
+				}
+			}
+		case ':':
+			j.appendRun(b[i : i+1])
+			if n := len(j.stack); n > 0 && !j.stack[n-1].arr {
+				j.stack[n-1].expectKey = false
+			}
+		case '\n':
+			j.appendRun(b[i : i+1])
+			if j.lines {
+				j.stack = j.stack[:0]
+				j.ctrPath = "$"
+			}
+		default:
+			j.appendRun(b[i : i+1])
+		}
+		i++
+	}
+}
+
+// flush is called at the end of input: an incomplete escape is kept as raw text.
+func (j *jsonView) flush() {
+	if len(j.pending) > 0 {
+		p := j.pending
+		j.pending = nil
+		j.appendRun(p)
+	}
+}
+
+func (j *jsonView) appendRun(b []byte) {
+	j.view = append(j.view, b...)
+	j.rawNext += int64(len(b))
+}
+
+// decodeEscape decodes the escape at the start of b (b[0] == '\\') into the view and
+// returns how many raw bytes it consumed, or 0 if b ends before the escape does.
+func (j *jsonView) decodeEscape(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	var dec [8]byte
+	var d []byte
+	n := 2
+	switch b[1] {
+	case '"', '\\', '/':
+		d = append(dec[:0], b[1])
+	case 'b':
+		d = append(dec[:0], '\b')
+	case 'f':
+		d = append(dec[:0], '\f')
+	case 'n':
+		d = append(dec[:0], '\n')
+	case 'r':
+		d = append(dec[:0], '\r')
+	case 't':
+		d = append(dec[:0], '\t')
+	case 'u':
+		if len(b) < 6 {
+			return 0
+		}
+		r1, ok := hex4(b[2:6])
+		if !ok {
+			j.appendRun(b[:2]) // invalid escape: keep the raw text
+			return 2
+		}
+		n = 6
+		r := rune(r1)
+		if utf16.IsSurrogate(r) {
+			if r1 < 0xDC00 { // high surrogate: a low one may follow
+				if len(b) < 12 && (len(b) < 7 || b[6] == '\\') && (len(b) < 8 || b[7] == 'u') {
+					return 0
+				}
+				if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+					if r2, ok := hex4(b[8:12]); ok && r2 >= 0xDC00 && r2 <= 0xDFFF {
+						r = utf16.DecodeRune(r, rune(r2))
+						n = 12
+					} else {
+						r = utf8.RuneError
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			} else {
+				r = utf8.RuneError
+			}
+		}
+		d = utf8.AppendRune(dec[:0], r)
+	default:
+		j.appendRun(b[:2]) // invalid escape: keep the raw text
+		return 2
+	}
+	v := j.end()
+	j.esc = append(j.esc, escape{v: v, vlen: int64(len(d)), r: j.rawNext, rlen: int64(n)})
+	j.view = append(j.view, d...)
+	j.rawNext += int64(n)
+	return n
+}
+
+func hex4(b []byte) (uint16, bool) {
+	v, err := strconv.ParseUint(string(b), 16, 16)
+	return uint16(v), err == nil
+}
+
+func (j *jsonView) openString() {
+	j.inStr = true
+	n := len(j.stack)
+	j.isKey = n > 0 && !j.stack[n-1].arr && j.stack[n-1].expectKey
+	path := j.ctrPath
+	if n > 0 {
+		f := &j.stack[n-1]
+		if f.arr {
+			path += "[" + strconv.Itoa(f.idx) + "]"
+		} else if !j.isKey {
+			path += pathMember(f.key)
+		}
+	}
+	j.segs = append(j.segs, segment{vs: j.end(), ve: -1, path: path})
+}
+
+func (j *jsonView) closeString() {
+	j.inStr = false
+	seg := &j.segs[len(j.segs)-1]
+	seg.ve = j.end()
+	if j.isKey {
+		key := string(j.view[seg.vs-j.vbase : seg.ve-j.vbase])
+		j.stack[len(j.stack)-1].key = key
+		seg.path = j.ctrPath + pathMember(key)
+		j.isKey = false
+	}
+}
+
+func (j *jsonView) push(arr bool) {
+	path := j.ctrPath
+	if n := len(j.stack); n > 0 {
+		f := &j.stack[n-1]
+		if f.arr {
+			path += "[" + strconv.Itoa(f.idx) + "]"
+		} else {
+			path += pathMember(f.key)
+		}
+	}
+	if len(j.stack) >= 512 { // absurd nesting: keep tracking, stop growing paths
+		path = j.ctrPath
+	}
+	j.stack = append(j.stack, frame{arr: arr, expectKey: !arr, path: path})
+	j.ctrPath = path
+}
+
+func (j *jsonView) pop() {
+	if n := len(j.stack); n > 0 {
+		j.stack = j.stack[:n-1]
+		if n-1 > 0 {
+			j.ctrPath = j.stack[n-2].path
+		} else {
+			j.ctrPath = "$"
+		}
+	}
+}
+
+// pathMember renders an object member for a JSON path. Member names that could be
+// secrets themselves (long, or mixing many letters and digits) are not copied into
+// the path, which ends up in logs and reports.
+func pathMember(key string) string {
+	if key == "" {
+		return "[\"\"]"
+	}
+	digits, letters, plain := 0, 0, true
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letters++
+		case c == '_' || c == '-' || c == '.':
+		default:
+			plain = false
+		}
+	}
+	if len(key) > 40 || (len(key) >= 16 && digits >= 3 && letters >= 3) {
+		return "[*]"
+	}
+	if plain && key[0] != '-' && !(key[0] >= '0' && key[0] <= '9') && !containsByte(key, '.') && !containsByte(key, '-') {
+		return "." + key
+	}
+	return "[" + strconv.Quote(key) + "]"
+}
+
+func containsByte(s string, c byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// toRawStart maps a view offset that starts a span to the raw offset; a view offset
+// inside a decoded escape maps to the escape's start.
+func (j *jsonView) toRawStart(v int64) int64 {
+	i := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].v > v }) - 1
+	if i < 0 {
+		i = 0
+	}
+	e := j.esc[i]
+	if v < e.v+e.vlen {
+		return e.r
+	}
+	return e.r + e.rlen + (v - e.v - e.vlen)
+}
+
+// toRawEnd maps a view offset that ends a span; inside an escape it rounds up.
+func (j *jsonView) toRawEnd(v int64) int64 {
+	i := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].v >= v }) - 1
+	if i < 0 {
+		i = 0
+	}
+	e := j.esc[i]
+	if v < e.v+e.vlen {
+		return e.r + e.rlen
+	}
+	return e.r + e.rlen + (v - e.v - e.vlen)
+}
+
+// segmentAt returns the string segment containing view offset v, if any.
+func (j *jsonView) segmentAt(v int64) *segment {
+	i := sort.Search(len(j.segs), func(i int) bool { return j.segs[i].vs > v }) - 1
+	if i < 0 {
+		return nil
+	}
+	s := &j.segs[i]
+	if s.ve >= 0 && v >= s.ve {
+		return nil
+	}
+	return s
+}
+
+// trim forgets view bytes before view offset v (and the escapes and segments that end
+// before it), keeping one escape as the mapping base.
+func (j *jsonView) trim(v int64) {
+	if v <= j.vbase {
+		return
+	}
+	if v > j.end() {
+		v = j.end()
+	}
+	// mapping base: the raw offset of v
+	r := j.toRawStart(v)
+	k := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].v+j.esc[i].vlen > v })
+	rest := j.esc[k:]
+	j.esc = append(append(j.esc[:0:0], escape{v: v, r: r}), rest...)
+	s := sort.Search(len(j.segs), func(i int) bool { return j.segs[i].ve < 0 || j.segs[i].ve > v })
+	j.segs = append(j.segs[:0:0], j.segs[s:]...)
+	j.view = append(j.view[:0:0], j.view[v-j.vbase:]...)
+	j.vbase = v
+}

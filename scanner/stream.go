@@ -1,0 +1,516 @@
+package scanner
+
+import (
+	"bytes"
+	"io"
+	"sort"
+	"unicode/utf8"
+)
+
+// pipeline is the one implementation behind Scan, Redact and the streaming Writer:
+// one-shot calls feed everything and close. Each decision it makes depends only on
+// bytes inside a bounded window around a keyword hit, and it decides only once the
+// window has fully arrived (or the input has ended), so any chunking of the input
+// gives the same findings and output as the whole.
+type pipeline struct {
+	s       *Scanner
+	known   *knownSet
+	replace func(*Finding) []byte // nil: scan only
+	out     io.Writer             // nil: scan only
+	collect func(Finding)
+
+	jv    *jsonView // nil in text mode, where the view is the raw input
+	raw   []byte    // raw input from rawBase on (text mode: also the view)
+	rawBase int64
+	rawEmit int64 // raw bytes before this were written out
+
+	kwNext   int64 // view positions before this have been tested for keywords for good
+	tailHits []tailHit
+	pend     []candidate
+	found    []Finding // confirmed, not yet final
+	b64Next  int64
+	b64Start int64 // start of an open base64 run, -1 if none
+	b64Long  bool  // inside a run too long to decode
+	depth    int   // base64 nesting depth of this pipeline
+	only     *compiledRule // if set, evaluate this rule only (example checks)
+	noBase64 bool
+	knownEnd int64 // view end when known values were last searched
+	emitV    int64 // view position up to which everything is final
+	pos      posTracker
+	err      error
+	done     bool
+}
+
+type tailHit struct {
+	kw  int32
+	pos int64
+}
+
+type candidate struct {
+	rule   *compiledRule
+	hs, he int64
+}
+
+func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.Writer, collect func(Finding)) *pipeline {
+	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, b64Start: -1}
+	switch mode {
+	case ModeJSON:
+		p.jv = newJSONView(false)
+	case ModeJSONL:
+		p.jv = newJSONView(true)
+	}
+	p.pos.line, p.pos.col = 1, 1
+	return p
+}
+
+// view returns the scanned bytes and the absolute offset of their first byte.
+func (p *pipeline) view() ([]byte, int64) {
+	if p.jv != nil {
+		return p.jv.view, p.jv.vbase
+	}
+	return p.raw, p.rawBase
+}
+
+func (p *pipeline) toRawStart(v int64) int64 {
+	if p.jv != nil {
+		return p.jv.toRawStart(v)
+	}
+	return v
+}
+
+func (p *pipeline) toRawEnd(v int64) int64 {
+	if p.jv != nil {
+		return p.jv.toRawEnd(v)
+	}
+	return v
+}
+
+func (p *pipeline) write(b []byte) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.done {
+		return errWriteAfterClose
+	}
+	p.raw = append(p.raw, b...)
+	if p.jv != nil {
+		p.jv.feed(b)
+	}
+	p.process(false)
+	return p.err
+}
+
+func (p *pipeline) close() error {
+	if p.done {
+		return p.err
+	}
+	if p.jv != nil {
+		p.jv.flush()
+	}
+	p.process(true)
+	p.done = true
+	return p.err
+}
+
+// process advances every stage as far as the data allows.
+func (p *pipeline) process(eof bool) {
+	if p.err != nil {
+		return
+	}
+	v, vbase := p.view()
+	vend := vbase + int64(len(v))
+	s := p.s
+
+	// 1. keyword hits. Positions before kwNext are done; positions in the last
+	// maxLen-1 bytes are tested again next time (a longer keyword may complete), so
+	// hits found there are remembered to be registered once.
+	from := p.kwNext
+	if from < vbase {
+		from = vbase
+	}
+	kwFinal := vend
+	if !eof {
+		kwFinal = vend - int64(s.kw.maxLen) + 1
+	}
+	prevTail := p.tailHits
+	p.tailHits = nil
+	s.kw.find(v, int(from-vbase), len(v), func(kw int32, start int) {
+		hs := vbase + int64(start)
+		for _, t := range prevTail {
+			if t.kw == kw && t.pos == hs {
+				if hs >= kwFinal {
+					p.tailHits = append(p.tailHits, t)
+				}
+				return
+			}
+		}
+		if hs >= kwFinal {
+			p.tailHits = append(p.tailHits, tailHit{kw: kw, pos: hs})
+		}
+		he := hs + int64(len(s.kw.words[kw]))
+		for _, ri := range s.kwRules[kw] {
+			if r := s.rules[ri]; p.only == nil || p.only == r {
+				p.pend = append(p.pend, candidate{rule: r, hs: hs, he: he})
+			}
+		}
+	})
+	if kwFinal > p.kwNext {
+		p.kwNext = kwFinal
+	}
+
+	// 2. gates and regexes
+	keep := p.pend[:0]
+	for _, c := range p.pend {
+		switch p.evaluate(c, v, vbase, vend, eof) {
+		case gateMore:
+			keep = append(keep, c)
+		}
+	}
+	p.pend = keep
+
+	// 3. base64 runs that may decode to a secret
+	if s.decodeBase64 && !p.noBase64 {
+		p.scanBase64(v, vbase, vend, eof)
+	}
+
+	// 4. known values
+	if p.known != nil && vend > p.knownEnd {
+		p.findKnown(v, vbase, vend)
+	}
+
+	// 5. how far is final
+	e := vend
+	if !eof {
+		if t := vbase + int64(s.kw.prefixTail(v)); t < e {
+			e = t
+		}
+		for _, c := range p.pend {
+			if c.hs < e {
+				e = c.hs
+			}
+		}
+		if p.b64Start >= 0 && p.b64Start < e {
+			e = p.b64Start
+		}
+		if p.known != nil {
+			if t := vbase + int64(p.known.prefixTail(v)); t < e {
+				e = t
+			}
+		}
+		for _, f := range p.found {
+			if f.vs < e && f.ve > e {
+				e = f.vs
+			}
+		}
+	}
+	if e < p.emitV {
+		e = p.emitV
+	}
+	p.finalize(e, v, vbase)
+	p.emitV = e
+	p.trim()
+}
+
+// evaluate runs a candidate's gate and, when it passes and its window is complete,
+// the rule's regex. It returns gateMore while undecided.
+func (p *pipeline) evaluate(c candidate, v []byte, vbase, vend int64, eof bool) gateResult {
+	r := c.rule
+	g := r.check(v, int(c.hs-vbase), int(c.he-vbase), eof)
+	if g != gatePass {
+		return g
+	}
+	lo := c.hs - int64(r.lead) - 1
+	if r.anchored == nil {
+		lo = c.he - int64(r.maxSpan) - 1
+	}
+	if lo < 0 {
+		lo = 0
+	}
+	hi := c.hs + int64(r.maxSpan) + 1
+	if hi > vend {
+		if !eof {
+			return gateMore
+		}
+		hi = vend
+	}
+	win := v[lo-vbase : hi-vbase]
+	g2 := r.SecretGroup
+	if r.anchored != nil {
+		m := r.anchored.FindSubmatchIndex(win)
+		if m == nil {
+			return gateFail
+		}
+		p.accept(c, r, lo, m[2], m[3], m[2*(g2+1)], m[2*(g2+1)+1], v, vbase)
+		return gateFail
+	}
+	for _, m := range r.re.FindAllSubmatchIndex(win, -1) {
+		if p.accept(c, r, lo, m[0], m[1], m[2*g2], m[2*g2+1], v, vbase) {
+			break
+		}
+	}
+	return gateFail
+}
+
+// accept checks a regex match against the candidate (the match must contain the
+// keyword hit and the secret must start at or after it), validates the secret and
+// records a finding. It reports whether the match was the candidate's.
+func (p *pipeline) accept(c candidate, r *compiledRule, lo int64, ms, me, ss, se int, v []byte, vbase int64) bool {
+	if ms < 0 || ss < 0 || se <= ss {
+		return false
+	}
+	ams, ame, ass, ase := lo+int64(ms), lo+int64(me), lo+int64(ss), lo+int64(se)
+	if ams > c.hs || ame < c.he || ass < c.hs {
+		return false
+	}
+	secret := v[ass-vbase : ase-vbase]
+	conf, ok := r.confirm(secret)
+	if !ok {
+		return true
+	}
+	p.addFinding(Finding{
+		RuleID: r.ID, Description: r.Description, Kind: r.Kind, Source: SourceRule,
+		Confidence: conf, generic: r.Generic, order: r.index, vs: ass, ve: ase,
+		Preview: preview(r.publicPrefix(secret), len(secret)),
+	})
+	return true
+}
+
+// addFinding records a confirmed finding unless the same rule already found that span.
+func (p *pipeline) addFinding(f Finding) {
+	for i := range p.found {
+		g := &p.found[i]
+		if g.vs == f.vs && g.ve == f.ve && g.RuleID == f.RuleID {
+			return
+		}
+	}
+	p.found = append(p.found, f)
+}
+
+// finalize resolves overlaps among the findings that end at or before e, fills their
+// positions, and writes the output up to e.
+func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
+	var final, rest []Finding
+	for _, f := range p.found {
+		if f.ve <= e {
+			final = append(final, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	p.found = rest
+	if p.jv != nil {
+		for i := range final {
+			f := &final[i]
+			if seg := p.jv.segmentAt(f.vs); seg != nil {
+				if seg.ve >= 0 && f.ve > seg.ve {
+					f.ve = seg.ve
+				}
+				f.JSONPath = seg.path
+			}
+		}
+	}
+	final = resolveOverlaps(final)
+	rawE := p.toRawEnd(e)
+	if e == p.emitV {
+		rawE = p.rawEmit
+		if len(final) == 0 {
+			return
+		}
+	}
+	for i := range final {
+		f := &final[i]
+		f.secret = append([]byte(nil), v[f.vs-vbase:f.ve-vbase]...)
+		f.Length = len(f.secret)
+		f.Fingerprint = fingerprint(p.s.fpKey, f.secret)
+		rs, re := p.toRawStart(f.vs), p.toRawEnd(f.ve)
+		p.emitRaw(rs)
+		f.Start = p.pos.at(rs)
+		p.pos.advance(p.raw[rs-p.rawBase : re-p.rawBase])
+		f.End = p.pos.at(re)
+		if p.replace != nil {
+			rep := p.replace(f)
+			if p.jv != nil && p.jv.segmentAt(f.vs) != nil {
+				rep = appendJSONEscaped(nil, rep)
+			}
+			p.put(rep)
+		}
+		p.rawEmit = re
+		if p.collect != nil {
+			p.collect(*f)
+		}
+	}
+	p.emitRaw(rawE)
+}
+
+// emitRaw writes raw input from rawEmit up to r unchanged and advances positions.
+func (p *pipeline) emitRaw(r int64) {
+	if r <= p.rawEmit {
+		return
+	}
+	seg := p.raw[p.rawEmit-p.rawBase : r-p.rawBase]
+	p.pos.advance(seg)
+	p.put(seg)
+	p.rawEmit = r
+}
+
+func (p *pipeline) put(b []byte) {
+	if p.out == nil || p.err != nil || len(b) == 0 {
+		return
+	}
+	if _, err := p.out.Write(b); err != nil {
+		p.err = err
+	}
+}
+
+// trim drops input that no pending decision can look at any more.
+func (p *pipeline) trim() {
+	keepV := p.emitV - int64(p.s.maxBack)
+	if p.b64Start >= 0 && p.b64Start < keepV {
+		keepV = p.b64Start
+	}
+	if keepV <= 0 {
+		return
+	}
+	if p.jv != nil {
+		p.jv.trim(keepV)
+		if n := p.rawEmit - p.rawBase; n > 1<<16 || n > int64(len(p.raw))/2 {
+			p.raw = append(p.raw[:0:0], p.raw[n:]...)
+			p.rawBase = p.rawEmit
+		}
+		return
+	}
+	if keepV > p.rawEmit {
+		keepV = p.rawEmit
+	}
+	n := keepV - p.rawBase
+	if n > 1<<16 || n > int64(len(p.raw))/2 {
+		p.raw = append(p.raw[:0:0], p.raw[n:]...)
+		p.rawBase = keepV
+	}
+}
+
+// resolveOverlaps keeps one finding per cluster of overlapping spans: the most
+// specific one, stretched to the union of the cluster so no fragment is left.
+func resolveOverlaps(fs []Finding) []Finding {
+	if len(fs) < 2 {
+		return fs
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].vs != fs[j].vs {
+			return fs[i].vs < fs[j].vs
+		}
+		return fs[i].ve > fs[j].ve
+	})
+	out := fs[:0]
+	cur := fs[0]
+	for _, f := range fs[1:] {
+		if f.vs < cur.ve {
+			lo, hi := cur.vs, cur.ve
+			if f.ve > hi {
+				hi = f.ve
+			}
+			if better(&f, &cur) {
+				cur = f
+			}
+			if cur.vs != lo || cur.ve != hi {
+				cur.vs, cur.ve = lo, hi
+				cur.Preview = "…(" + itoa(int(hi-lo)) + ")"
+			}
+			continue
+		}
+		out = append(out, cur)
+		cur = f
+	}
+	return append(out, cur)
+}
+
+// posTracker turns raw offsets into 1-based line and column (in runes) as the raw
+// input streams past. A UTF-8 sequence cut by a chunk boundary is carried over.
+type posTracker struct {
+	off   int64
+	line  int
+	col   int
+	carry []byte
+}
+
+func (t *posTracker) advance(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	t.off += int64(len(b))
+	if len(t.carry) > 0 {
+		b = append(t.carry, b...)
+		t.carry = nil
+	}
+	// keep an incomplete trailing sequence for the next call
+	if k := incompleteTail(b); k > 0 {
+		t.carry = append([]byte(nil), b[len(b)-k:]...)
+		b = b[:len(b)-k]
+	}
+	if n := bytes.Count(b, []byte{'\n'}); n > 0 {
+		t.line += n
+		last := bytes.LastIndexByte(b, '\n')
+		t.col = 1 + utf8.RuneCount(b[last+1:])
+		return
+	}
+	t.col += utf8.RuneCount(b)
+}
+
+// at reports the position of raw offset off (which must be t.off) .
+func (t *posTracker) at(off int64) Position {
+	return Position{Offset: off, Line: t.line, Column: t.col + len(t.carry)}
+}
+
+// incompleteTail returns the length of a UTF-8 sequence at the end of b that has begun
+// but not finished (0 if none).
+func incompleteTail(b []byte) int {
+	for k := 1; k <= 3 && k <= len(b); k++ {
+		c := b[len(b)-k]
+		if c < 0x80 {
+			return 0
+		}
+		if c >= 0xC0 { // a leading byte
+			if !utf8.FullRune(b[len(b)-k:]) {
+				return k
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+func itoa(n int) string {
+	var buf [20]byte
+	i := len(buf)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(buf[i:])
+}
+
+// appendJSONEscaped appends b escaped for the inside of a JSON string.
+func appendJSONEscaped(dst, b []byte) []byte {
+	const hexdig = "0123456789abcdef"
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20 || c == 0x7f:
+			dst = append(dst, '\\', 'u', '0', '0', hexdig[c>>4], hexdig[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
