@@ -22,7 +22,7 @@ type compiledRule struct {
 	re         *re2.Regexp
 	anchored   *re2.Regexp // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
 	lead       int         // max bytes of a match before its keyword
-	maxSpan    int // bytes; every match is at most this long
+	maxSpan    int         // bytes; every match is at most this long
 	gate       gateKind
 	runClass   *byteClass // for gateRun: the class of the longest guaranteed run
 	runLen     int        // its length

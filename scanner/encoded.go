@@ -50,6 +50,10 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 		}
 		p.b64Start, p.b64Long = -1, false
 	}
+	if eof && p.b64Start >= 0 { // a run that the end of input closes
+		p.checkBase64(v[p.b64Start-vbase:vend-vbase], p.b64Start)
+		p.b64Start = -1
+	}
 	p.b64Next = i
 }
 
@@ -64,7 +68,7 @@ func (p *pipeline) checkBase64(run []byte, at int64) {
 		return
 	}
 	var best *Finding
-	inner := p.s.scanDepth(dec, ModeText, p.depth+1)
+	inner := p.s.scanDepth(dec, DetectMode(dec), p.depth+1)
 	for i := range inner {
 		if best == nil || better(&inner[i], best) {
 			best = &inner[i]

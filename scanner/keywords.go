@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"encoding/binary"
-	"sort"
 )
 
 // keywordSet finds every occurrence of a set of lowercase ASCII keywords (3+ bytes)
@@ -17,8 +16,8 @@ type keywordSet struct {
 	maxLen  int
 	filter  [1 << 16 / 64]uint64
 	buckets map[uint32][]int32 // folded 3-byte prefix -> keyword indices
-	// sorted folded keywords, for "is this tail a keyword prefix" checks in streaming
-	sorted []string
+	// every proper prefix of every keyword, for "could this tail become a keyword"
+	prefixes map[string]struct{}
 }
 
 // fold3 maps three bytes (little-endian in the low 24 bits) to the filter domain:
@@ -29,7 +28,7 @@ func hash3(v uint32) uint32 {
 }
 
 func newKeywordSet(words []string) *keywordSet {
-	ks := &keywordSet{buckets: map[uint32][]int32{}}
+	ks := &keywordSet{buckets: map[uint32][]int32{}, prefixes: map[string]struct{}{}}
 	for i, w := range words {
 		b := []byte(w)
 		ks.words = append(ks.words, b)
@@ -41,9 +40,10 @@ func newKeywordSet(words []string) *keywordSet {
 		ks.filter[h>>6] |= 1 << (h & 63)
 		key := (p | 0x202020) & 0xFFFFFF
 		ks.buckets[key] = append(ks.buckets[key], int32(i))
-		ks.sorted = append(ks.sorted, w)
+		for n := 1; n < len(w); n++ {
+			ks.prefixes[w[:n]] = struct{}{}
+		}
 	}
-	sort.Strings(ks.sorted)
 	return ks
 }
 
@@ -110,9 +110,9 @@ func equalFold(s, w []byte) bool {
 	return true
 }
 
-// prefixTail returns the start of the shortest... precisely: the smallest index p in
-// (len(buf)-maxLen, len(buf)) such that buf[p:] (folded) is a proper prefix of some
-// keyword, or len(buf) if there is none. Streaming holds such a tail back.
+// prefixTail returns the smallest index p in the last maxLen-1 bytes of buf such that
+// buf[p:] (folded) is a proper prefix of some keyword, or len(buf) if there is none.
+// Streaming holds such a tail back: the keyword may complete in the next chunk.
 func (ks *keywordSet) prefixTail(buf []byte) int {
 	start := len(buf) - ks.maxLen + 1
 	if start < 0 {
@@ -131,9 +131,7 @@ func (ks *keywordSet) prefixTail(buf []byte) int {
 			}
 			tmp[j] = c
 		}
-		t := string(tmp[:n])
-		k := sort.SearchStrings(ks.sorted, t)
-		if k < len(ks.sorted) && len(ks.sorted[k]) > n && ks.sorted[k][:n] == t {
+		if _, ok := ks.prefixes[string(tmp[:n])]; ok {
 			return p
 		}
 	}

@@ -26,10 +26,10 @@ const MinKnownValueLen = 8
 
 // knownSet is an immutable compiled set of known values.
 type knownSet struct {
-	values  []KnownValue
-	m       *ahocorasick.Matcher
-	maxLen  int
-	sorted  [][]byte // values sorted, for the streaming prefix check
+	values []KnownValue
+	m      *ahocorasick.Matcher
+	maxLen int
+	sorted [][]byte // values sorted, for the streaming prefix check
 }
 
 func newKnownSet(vals []KnownValue) *knownSet {

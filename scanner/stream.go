@@ -19,8 +19,8 @@ type pipeline struct {
 	out     io.Writer             // nil: scan only
 	collect func(Finding)
 
-	jv    *jsonView // nil in text mode, where the view is the raw input
-	raw   []byte    // raw input from rawBase on (text mode: also the view)
+	jv      *jsonView // nil in text mode, where the view is the raw input
+	raw     []byte    // raw input from rawBase on (text mode: also the view)
 	rawBase int64
 	rawEmit int64 // raw bytes before this were written out
 
@@ -29,9 +29,9 @@ type pipeline struct {
 	pend     []candidate
 	found    []Finding // confirmed, not yet final
 	b64Next  int64
-	b64Start int64 // start of an open base64 run, -1 if none
-	b64Long  bool  // inside a run too long to decode
-	depth    int   // base64 nesting depth of this pipeline
+	b64Start int64         // start of an open base64 run, -1 if none
+	b64Long  bool          // inside a run too long to decode
+	depth    int           // base64 nesting depth of this pipeline
 	only     *compiledRule // if set, evaluate this rule only (example checks)
 	noBase64 bool
 	knownEnd int64 // view end when known values were last searched
@@ -49,6 +49,11 @@ type tailHit struct {
 type candidate struct {
 	rule   *compiledRule
 	hs, he int64
+	// wait: do not look at this candidate again before the view reaches this offset
+	// (an undecided gate is retried after more data, a passed one when its window is
+	// complete). Deferring a decision never changes it, it only delays output.
+	wait   int64
+	passed bool
 }
 
 func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.Writer, collect func(Finding)) *pipeline {
@@ -161,8 +166,11 @@ func (p *pipeline) process(eof bool) {
 	// 2. gates and regexes
 	keep := p.pend[:0]
 	for _, c := range p.pend {
-		switch p.evaluate(c, v, vbase, vend, eof) {
-		case gateMore:
+		if !eof && vend < c.wait {
+			keep = append(keep, c)
+			continue
+		}
+		if p.evaluate(&c, v, vbase, vend, eof) == gateMore {
 			keep = append(keep, c)
 		}
 	}
@@ -213,11 +221,17 @@ func (p *pipeline) process(eof bool) {
 
 // evaluate runs a candidate's gate and, when it passes and its window is complete,
 // the rule's regex. It returns gateMore while undecided.
-func (p *pipeline) evaluate(c candidate, v []byte, vbase, vend int64, eof bool) gateResult {
+func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool) gateResult {
 	r := c.rule
-	g := r.check(v, int(c.hs-vbase), int(c.he-vbase), eof)
-	if g != gatePass {
-		return g
+	if !c.passed {
+		g := r.check(v, int(c.hs-vbase), int(c.he-vbase), eof)
+		if g == gateMore {
+			c.wait = vend + 64
+		}
+		if g != gatePass {
+			return g
+		}
+		c.passed = true
 	}
 	lo := c.hs - int64(r.lead) - 1
 	if r.anchored == nil {
@@ -229,6 +243,7 @@ func (p *pipeline) evaluate(c candidate, v []byte, vbase, vend int64, eof bool) 
 	hi := c.hs + int64(r.maxSpan) + 1
 	if hi > vend {
 		if !eof {
+			c.wait = hi
 			return gateMore
 		}
 		hi = vend
@@ -254,7 +269,7 @@ func (p *pipeline) evaluate(c candidate, v []byte, vbase, vend int64, eof bool) 
 // accept checks a regex match against the candidate (the match must contain the
 // keyword hit and the secret must start at or after it), validates the secret and
 // records a finding. It reports whether the match was the candidate's.
-func (p *pipeline) accept(c candidate, r *compiledRule, lo int64, ms, me, ss, se int, v []byte, vbase int64) bool {
+func (p *pipeline) accept(c *candidate, r *compiledRule, lo int64, ms, me, ss, se int, v []byte, vbase int64) bool {
 	if ms < 0 || ss < 0 || se <= ss {
 		return false
 	}
@@ -289,7 +304,20 @@ func (p *pipeline) addFinding(f Finding) {
 // finalize resolves overlaps among the findings that end at or before e, fills their
 // positions, and writes the output up to e.
 func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
-	var final, rest []Finding
+	n := 0
+	for i := range p.found {
+		if p.found[i].ve <= e {
+			n++
+		}
+	}
+	if n == 0 {
+		if e > p.emitV {
+			p.emitRaw(p.toRawEnd(e))
+		}
+		return
+	}
+	final := make([]Finding, 0, n)
+	rest := p.found[:0]
 	for _, f := range p.found {
 		if f.ve <= e {
 			final = append(final, f)
@@ -311,12 +339,6 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 	}
 	final = resolveOverlaps(final)
 	rawE := p.toRawEnd(e)
-	if e == p.emitV {
-		rawE = p.rawEmit
-		if len(final) == 0 {
-			return
-		}
-	}
 	for i := range final {
 		f := &final[i]
 		f.secret = append([]byte(nil), v[f.vs-vbase:f.ve-vbase]...)
