@@ -431,3 +431,25 @@ func keywordLead(re *syntax.Regexp, keywords []string) (int, bool) {
 	}
 	return 0, false
 }
+
+// ScanReader scans r as a stream (memory stays bounded however long it is) and calls
+// fn for each finding in order. It returns the first read error.
+func (s *Scanner) ScanReader(r io.Reader, mode Mode, fn func(Finding)) error {
+	if mode == ModeAuto {
+		mode = ModeText
+	}
+	p := s.newPipeline(mode, nil, nil, fn)
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			_ = p.write(buf[:n])
+		}
+		if err == io.EOF {
+			return p.close()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scrubgate/scrubgate/rules"
+	"github.com/scrubgate/scrubgate/scanner"
+	"github.com/scrubgate/scrubgate/vault"
+)
+
+// engineFlags are the flags every command shares: which rules to use.
+type engineFlags struct {
+	ruleFiles []string
+	disable   []string
+	noDefault bool
+}
+
+func (f *engineFlags) register(c *cobra.Command) {
+	c.PersistentFlags().StringArrayVar(&f.ruleFiles, "rules", nil, "extra rule file or directory (scrubgate or gitleaks TOML); repeatable")
+	c.PersistentFlags().StringArrayVar(&f.disable, "disable", nil, "rule id to turn off; repeatable")
+	c.PersistentFlags().BoolVar(&f.noDefault, "no-default-rules", false, "use only the rules given with --rules")
+}
+
+// pack assembles the rule pack the flags describe and prints loader notes to stderr.
+func (f *engineFlags) pack(c *cobra.Command) (*rules.Pack, error) {
+	pack := &rules.Pack{Version: "custom"}
+	if !f.noDefault {
+		def, err := rules.Default()
+		if err != nil {
+			return nil, err
+		}
+		pack = def
+	}
+	for _, path := range f.ruleFiles {
+		rs, notes, err := rules.LoadFile(path)
+		for _, n := range notes {
+			fmt.Fprintln(c.ErrOrStderr(), "scrubgate: note:", n)
+		}
+		if err != nil {
+			return nil, err
+		}
+		pack.Extend(path, rs)
+	}
+	if len(f.disable) > 0 {
+		if err := pack.Disable(f.disable...); err != nil {
+			return nil, err
+		}
+	}
+	if len(pack.Rules) == 0 {
+		return nil, fmt.Errorf("no rules to run (check --rules and --no-default-rules)")
+	}
+	return pack, nil
+}
+
+// keys returns the handle and fingerprint keys: derived from SCRUBGATE_KEY when it
+// is set, random for this run otherwise.
+func keys() (vault.Keys, bool, error) {
+	if k := os.Getenv("SCRUBGATE_KEY"); k != "" {
+		ks, err := vault.DeriveKeys([]byte(k))
+		return ks, true, err
+	}
+	return vault.RandomKeys(), false, nil
+}
+
+// newScanner compiles the pack with the run's fingerprint key.
+func (f *engineFlags) newScanner(c *cobra.Command, ks vault.Keys) (*scanner.Scanner, error) {
+	pack, err := f.pack(c)
+	if err != nil {
+		return nil, err
+	}
+	return scanner.New(pack, scanner.WithFingerprintKey(ks.FingerprintKey()))
+}

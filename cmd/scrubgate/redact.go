@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+func newRedactCmd(ef *engineFlags) *cobra.Command {
+	var modeName, tenant string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "redact [FILE|-]",
+		Short: "Write the input with every secret replaced by a capability handle",
+		Long: "redact streams FILE (or standard input) to standard output, replacing each secret with a handle\n" +
+			"such as [[scrub:github-token:7QK2M4XH9P]]. Handles are keyed by SCRUBGATE_KEY; without it a random\n" +
+			"key is used for this run. JSON and JSONL are detected and rewritten as valid JSON.\n" +
+			"Exit status: 0 whether or not something was found, 2 on error.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			mode, err := scanner.ParseMode(modeName)
+			if err != nil {
+				return err
+			}
+			ks, _, err := keys()
+			if err != nil {
+				return err
+			}
+			s, err := ef.newScanner(c, ks)
+			if err != nil {
+				return err
+			}
+			in := c.InOrStdin()
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			br := bufio.NewReaderSize(in, 64<<10)
+			if mode == scanner.ModeAuto {
+				head, _ := br.Peek(64 << 10)
+				mode = scanner.DetectMode(head)
+				if mode == scanner.ModeJSON && !bytes.Contains(head, []byte("\n")) && len(head) == 64<<10 {
+					mode = scanner.ModeJSON
+				}
+			}
+			out := bufio.NewWriter(c.OutOrStdout())
+			count := 0
+			w := s.NewWriter(out, mode, func(f scanner.Finding) []byte {
+				return []byte(ks.Mint(tenant, f.Kind, f.Secret()).String())
+			}, func(scanner.Finding) { count++ })
+			if _, err := io.Copy(w, br); err != nil {
+				return err
+			}
+			if err := w.Close(); err != nil {
+				return err
+			}
+			if err := out.Flush(); err != nil {
+				return err
+			}
+			if !quiet {
+				fmt.Fprintf(c.ErrOrStderr(), "scrubgate: %d secret(s) redacted\n", count)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&modeName, "mode", "auto", "input format: auto, text, json or jsonl")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant the handles are minted for")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print the redaction count on stderr")
+	return cmd
+}
