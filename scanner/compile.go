@@ -42,7 +42,7 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regex does not parse: %v", err)
 	}
-	parsed = parsed.Simplify()
+
 	capSpan := r.MaxSpan
 	if capSpan == 0 {
 		capSpan = rules.DefaultMaxSpan

@@ -17,44 +17,72 @@ const (
 
 var b64Class = makeClass("AZaz09", "+/-_=")
 
-// scanBase64 finds maximal runs of base64 characters and, for each complete run of a
-// plausible length, decodes it and scans the text inside. A run still open at the end
-// of the data is left for later (and holds output back) unless the input has ended.
+// scanBase64 finds maximal runs of base64 characters at least minBase64Run long and
+// decodes each to look for a secret inside. Every such run contains a position that is
+// a multiple of minBase64Run, so only those positions are sampled and a run is grown
+// around a sample that is a base64 character: ordinary words cost a few bytes each,
+// not a visit per byte. A run still open at the end of the data is left for later
+// (and holds output back, via tailRunStart) unless the input has ended; a run longer
+// than maxBase64Run is never decoded and is skipped without holding anything back.
 func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
-	i := p.b64Next
-	if i < vbase {
-		i = vbase
-	}
-	for i < vend {
-		if p.b64Start < 0 && !p.b64Long {
-			for i < vend && !b64Class[v[i-vbase]] {
-				i++
-			}
-			if i == vend {
-				break
-			}
-			p.b64Start = i
-		}
+	const stride = minBase64Run
+	if p.b64Long {
+		i := p.b64Next
 		for i < vend && b64Class[v[i-vbase]] {
 			i++
 		}
 		if i == vend && !eof {
-			if p.b64Start >= 0 && i-p.b64Start > maxBase64Run {
-				// too long to be a credential blob: no decoding, nothing held back
-				p.b64Start, p.b64Long = -1, true
+			p.b64Next = i
+			return
+		}
+		p.b64Long = false
+		p.b64Next = (i + stride - 1) / stride * stride
+	}
+	q := (p.b64Next + stride - 1) / stride * stride
+	if q < vbase {
+		q = (vbase + stride - 1) / stride * stride
+	}
+	for ; q < vend; q += stride {
+		if !b64Class[v[q-vbase]] {
+			continue
+		}
+		a := q
+		for a > vbase && b64Class[v[a-1-vbase]] {
+			a--
+		}
+		b := q + 1
+		for b < vend && b64Class[v[b-vbase]] && b-a <= maxBase64Run {
+			b++
+		}
+		if b-a > maxBase64Run {
+			p.b64Long, p.b64Next = true, b
+			if b < vend || eof {
+				p.scanBase64(v, vbase, vend, eof)
 			}
-			break
+			return
 		}
-		if p.b64Start >= 0 {
-			p.checkBase64(v[p.b64Start-vbase:i-vbase], p.b64Start)
+		if b == vend && !eof {
+			break // the run may continue
 		}
-		p.b64Start, p.b64Long = -1, false
+		if b-a >= minBase64Run {
+			p.checkBase64(v[a-vbase:b-vbase], a)
+		}
+		q = (b+stride-1)/stride*stride - stride
 	}
-	if eof && p.b64Start >= 0 { // a run that the end of input closes
-		p.checkBase64(v[p.b64Start-vbase:vend-vbase], p.b64Start)
-		p.b64Start = -1
+	p.b64Next = q
+}
+
+// tailRunStart is where a run of base64 characters touching the end of the view
+// begins (vend if there is none): it may still grow into an encoded secret.
+func tailRunStart(v []byte, vbase, vend int64) int64 {
+	i := vend
+	for i > vbase && b64Class[v[i-1-vbase]] && vend-i <= maxBase64Run {
+		i--
 	}
-	p.b64Next = i
+	if vend-i > maxBase64Run {
+		return vend
+	}
+	return i
 }
 
 // checkBase64 decodes run (view offset at) and records a finding for it if the

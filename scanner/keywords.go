@@ -2,44 +2,52 @@ package scanner
 
 import (
 	"encoding/binary"
+	"math/bits"
 )
 
 // keywordSet finds every occurrence of a set of lowercase ASCII keywords (3+ bytes)
 // in a buffer, ASCII case-insensitively, with their offsets.
 //
-// A filter over a hash of the first three bytes of every position rejects almost all
-// positions with a few independent instructions (no state carried from byte to byte,
-// so the CPU overlaps iterations); positions that pass are verified exactly against
-// the keywords sharing that 3-byte prefix.
+// Two bit filters, over a hash of the first four bytes (keywords of four or more
+// bytes) and of the first three (three-byte keywords), reject almost every position
+// with a few independent instructions: no state is carried from byte to byte, so the
+// CPU overlaps iterations. Positions that pass are verified exactly against the
+// keywords sharing that prefix.
 type keywordSet struct {
 	words   [][]byte
 	maxLen  int
-	filter  [1 << 16 / 64]uint64
-	buckets map[uint32][]int32 // folded 3-byte prefix -> keyword indices
+	filter3 [1 << 16 / 64]uint64
+	filter4 [1 << 16 / 64]uint64
+	by3     map[uint32][]int32 // folded 3-byte keyword -> keyword index
+	by4     map[uint32][]int32 // folded 4-byte prefix -> keyword indices
 	// every proper prefix of every keyword, for "could this tail become a keyword"
 	prefixes map[string]struct{}
 }
 
-// fold3 maps three bytes (little-endian in the low 24 bits) to the filter domain:
-// setting bit 5 of each byte lowercases ASCII letters (other bytes collide harmlessly;
-// verification is exact).
-func hash3(v uint32) uint32 {
-	return ((v | 0x202020) & 0xFFFFFF) * 0x9E3779B1 >> 16
-}
+const fold4 = 0x20202020
+
+// hash16 spreads a 32-bit folded prefix over the filter's 16-bit index.
+func hash16(v uint32) uint32 { return v * 0x9E3779B1 >> 16 }
 
 func newKeywordSet(words []string) *keywordSet {
-	ks := &keywordSet{buckets: map[uint32][]int32{}, prefixes: map[string]struct{}{}}
+	ks := &keywordSet{by3: map[uint32][]int32{}, by4: map[uint32][]int32{}, prefixes: map[string]struct{}{}}
 	for i, w := range words {
 		b := []byte(w)
 		ks.words = append(ks.words, b)
 		if len(b) > ks.maxLen {
 			ks.maxLen = len(b)
 		}
-		p := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
-		h := hash3(p)
-		ks.filter[h>>6] |= 1 << (h & 63)
-		key := (p | 0x202020) & 0xFFFFFF
-		ks.buckets[key] = append(ks.buckets[key], int32(i))
+		if len(b) == 3 {
+			key := (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | fold4) & 0xFFFFFF
+			h := hash16(key)
+			ks.filter3[h>>6] |= 1 << (h & 63)
+			ks.by3[key] = append(ks.by3[key], int32(i))
+		} else {
+			key := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 | fold4
+			h := hash16(key)
+			ks.filter4[h>>6] |= 1 << (h & 63)
+			ks.by4[key] = append(ks.by4[key], int32(i))
+		}
 		for n := 1; n < len(w); n++ {
 			ks.prefixes[w[:n]] = struct{}{}
 		}
@@ -48,7 +56,7 @@ func newKeywordSet(words []string) *keywordSet {
 }
 
 // find calls fn(keyword index, start) for every keyword occurrence starting at a
-// position in [from, to) of buf whose keyword ends within buf. Positions are relative to buf.
+// position in [from, to) of buf whose keyword ends within buf, in position order.
 func (ks *keywordSet) find(buf []byte, from, to int, fn func(kw int32, start int)) {
 	if len(ks.words) == 0 {
 		return
@@ -57,30 +65,24 @@ func (ks *keywordSet) find(buf []byte, from, to int, fn func(kw int32, start int
 		to = len(buf) - 2
 	}
 	i := from
-	// Fast path: 8-byte loads give six 3-byte windows each.
-	for ; i+8 <= len(buf) && i+6 <= to; i += 6 {
-		v := binary.LittleEndian.Uint64(buf[i:])
-		h0 := hash3(uint32(v))
-		h1 := hash3(uint32(v >> 8))
-		h2 := hash3(uint32(v >> 16))
-		h3 := hash3(uint32(v >> 24))
-		h4 := hash3(uint32(v >> 32))
-		h5 := hash3(uint32(v >> 40))
-		m := ks.filter[h0>>6]>>(h0&63)&1 | ks.filter[h1>>6]>>(h1&63)&1 | ks.filter[h2>>6]>>(h2&63)&1 |
-			ks.filter[h3>>6]>>(h3&63)&1 | ks.filter[h4>>6]>>(h4&63)&1 | ks.filter[h5>>6]>>(h5&63)&1
-		if m == 0 {
-			continue
+	// Fast path: one 8-byte load gives five 4-byte windows.
+	for ; i+8 <= len(buf) && i+5 <= to; i += 5 {
+		v := binary.LittleEndian.Uint64(buf[i:]) | 0x2020202020202020
+		var m uint64
+		for j := 0; j < 5; j++ {
+			w := uint32(v >> (8 * j))
+			h4 := hash16(w)
+			h3 := hash16(w & 0xFFFFFF)
+			m |= (ks.filter4[h4>>6]>>(h4&63)&1 | ks.filter3[h3>>6]>>(h3&63)&1) << j
 		}
-		for j := 0; j < 6; j++ {
+		for m != 0 {
+			j := bits.TrailingZeros64(m)
+			m &= m - 1
 			ks.verify(buf, i+j, fn)
 		}
 	}
 	for ; i < to; i++ {
-		p := uint32(buf[i]) | uint32(buf[i+1])<<8 | uint32(buf[i+2])<<16
-		h := hash3(p)
-		if ks.filter[h>>6]>>(h&63)&1 != 0 {
-			ks.verify(buf, i, fn)
-		}
+		ks.verify(buf, i, fn)
 	}
 }
 
@@ -88,8 +90,17 @@ func (ks *keywordSet) verify(buf []byte, i int, fn func(kw int32, start int)) {
 	if i+3 > len(buf) {
 		return
 	}
-	key := (uint32(buf[i]) | uint32(buf[i+1])<<8 | uint32(buf[i+2])<<16 | 0x202020) & 0xFFFFFF
-	for _, k := range ks.buckets[key] {
+	k3 := (uint32(buf[i]) | uint32(buf[i+1])<<8 | uint32(buf[i+2])<<16 | fold4) & 0xFFFFFF
+	for _, k := range ks.by3[k3] {
+		if equalFold(buf[i:i+3], ks.words[k]) {
+			fn(k, i)
+		}
+	}
+	if i+4 > len(buf) {
+		return
+	}
+	k4 := uint32(buf[i]) | uint32(buf[i+1])<<8 | uint32(buf[i+2])<<16 | uint32(buf[i+3])<<24 | fold4
+	for _, k := range ks.by4[k4] {
 		w := ks.words[k]
 		if i+len(w) <= len(buf) && equalFold(buf[i:i+len(w)], w) {
 			fn(k, i)

@@ -29,7 +29,6 @@ type pipeline struct {
 	pend     []candidate
 	found    []Finding // confirmed, not yet final
 	b64Next  int64
-	b64Start int64         // start of an open base64 run, -1 if none
 	b64Long  bool          // inside a run too long to decode
 	depth    int           // base64 nesting depth of this pipeline
 	only     *compiledRule // if set, evaluate this rule only (example checks)
@@ -57,7 +56,7 @@ type candidate struct {
 }
 
 func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.Writer, collect func(Finding)) *pipeline {
-	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, b64Start: -1}
+	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, }
 	switch mode {
 	case ModeJSON:
 		p.jv = newJSONView(false)
@@ -197,8 +196,10 @@ func (p *pipeline) process(eof bool) {
 				e = c.hs
 			}
 		}
-		if p.b64Start >= 0 && p.b64Start < e {
-			e = p.b64Start
+		if s.decodeBase64 && !p.noBase64 {
+			if t := tailRunStart(v, vbase, vend); t < e {
+				e = t
+			}
 		}
 		if p.known != nil {
 			if t := vbase + int64(p.known.prefixTail(v)); t < e {
@@ -249,6 +250,9 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 		hi = vend
 	}
 	win := v[lo-vbase : hi-vbase]
+	if regexCalls != nil {
+		regexCalls[r.ID]++
+	}
 	g2 := r.SecretGroup
 	if r.anchored != nil {
 		m := r.anchored.FindSubmatchIndex(win)
@@ -387,8 +391,11 @@ func (p *pipeline) put(b []byte) {
 // trim drops input that no pending decision can look at any more.
 func (p *pipeline) trim() {
 	keepV := p.emitV - int64(p.s.maxBack)
-	if p.b64Start >= 0 && p.b64Start < keepV {
-		keepV = p.b64Start
+	if b := p.b64Next - minBase64Run; b < keepV && !p.b64Long {
+		keepV = b // a run around the next sample may start this far back
+	}
+	if t := p.emitV - maxBase64Run; t > keepV {
+		keepV = t
 	}
 	if keepV <= 0 {
 		return
