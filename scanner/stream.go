@@ -250,9 +250,6 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 		hi = vend
 	}
 	win := v[lo-vbase : hi-vbase]
-	if regexCalls != nil {
-		regexCalls[r.ID]++
-	}
 	g2 := r.SecretGroup
 	if r.anchored != nil {
 		m := r.anchored.FindSubmatchIndex(win)

@@ -91,7 +91,7 @@ func binaryNoise(r *rand.Rand) string {
 }
 
 func gitDiff(r *rand.Rand) string {
-	return expand(r, "$ git diff @{path}\ndiff --git a/@{path} b/@{path}\nindex @{short}..@{short} 100644\n--- a/internal/auth/token.go\n+++ b/internal/auth/token.go\n@@ -@{n},7 +@{n},9 @@ func (s *Store) Refresh(ctx context.Context, id string) (*Token, error) {\n \ttok, err := s.load(ctx, id)\n \tif err != nil {\n \t\treturn nil, err\n \t}\n-\tif tok.Expired() {\n+\tif tok.ExpiresWithin(s.skew) {\n+\t\ts.log.Debug(\"refreshing token\", \"key_id\", tok.KeyID)\n \t\treturn s.issue(ctx, tok.Subject)\n \t}\n")
+	return expand(r, "$ git diff @{path}\ndiff --git a/@{path} b/@{path}\nindex @{short}..@{short} 100644\n--- a/@{path}\n+++ b/@{path}\n@@ -@{n},7 +@{n},9 @@ func (s *Store) Refresh(ctx context.Context, id string) (*Token, error) {\n \ttok, err := s.load(ctx, id)\n \tif err != nil {\n \t\treturn nil, err\n \t}\n-\tif tok.Expired() {\n+\tif tok.ExpiresWithin(s.skew) {\n+\t\ts.log.Debug(\"refreshing token\", \"key_id\", tok.KeyID)\n \t\treturn s.issue(ctx, tok.Subject)\n \t}\n")
 }
 
 // cleanJSON returns a JSON document like the ones tools and APIs print.

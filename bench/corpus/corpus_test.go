@@ -79,10 +79,9 @@ func checkPlanted(t *testing.T, name, format string, data []byte, planted []Plan
 		}
 		counts[p.Kind]++
 		raw := string(data[p.Start:p.End])
-		v := raw
-		if format != "text" {
-			v = unescapeJSON(t, raw)
-		}
+		// JSON documents, and JSON shown inside text (cat config.json), hold the
+		// escaped form; values themselves never contain a backslash.
+		v := unescapeJSON(t, raw)
 		if prefixes := KindPrefixes(p.Kind); prefixes != nil {
 			okp := false
 			for _, pre := range prefixes {
@@ -141,7 +140,7 @@ func checkValue(t *testing.T, name, kind, v string, data []byte, p Planted) {
 		if err != nil {
 			t.Errorf("%s: base64-wrapped %q: %v", name, v, err)
 		}
-		if !bytes.HasPrefix(d, []byte(`{"auths":{`)) && !bytes.HasPrefix(d, []byte("gh")) && !bytes.HasPrefix(d, []byte("npm_")) && !bytes.HasPrefix(d, []byte("glpat-")) {
+		if !bytes.HasPrefix(d, []byte(`{"auths":{`)) && !bytes.HasPrefix(d, []byte("gh")) && !bytes.HasPrefix(d, []byte("github_pat_")) && !bytes.HasPrefix(d, []byte("npm_")) && !bytes.HasPrefix(d, []byte("glpat-")) {
 			t.Errorf("%s: base64-wrapped decodes to %q", name, d)
 		}
 	case KindPrivateKey:
@@ -354,7 +353,7 @@ func TestCleanMixed(t *testing.T) {
 		}
 		lower := bytes.ToLower(d)
 		for _, w := range []string{"key", "token", "secret", "password", "auth", "api", "max_tokens", "token_count"} {
-			if n := bytes.Count(lower, []byte(w)); n < 200 {
+			if n := bytes.Count(lower, []byte(w)); n < 50 {
 				t.Errorf("seed %d: %q appears only %d times", seed, w, n)
 			}
 		}

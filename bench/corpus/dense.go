@@ -5,39 +5,57 @@ import (
 	"strings"
 )
 
-// cleanStream cuts clean fragments into pieces of a requested length.
+// cleanStream hands out clean text line by line. Lines longer than maxLine are split
+// at sentence ends when they are prose and dropped otherwise (one-line JSON), so that
+// planted lines land between whole lines of clean text.
 type cleanStream struct {
-	r    *rand.Rand
-	pend string
+	r     *rand.Rand
+	lines []string
 }
 
-// take returns about n bytes of clean text ending in a newline: the first n bytes,
-// extended to the end of their line when that is near.
+const maxLine = 320
+
+func (c *cleanStream) refill() {
+	for _, l := range strings.SplitAfter(cleanFragment(c.r), "\n") {
+		if l == "" {
+			continue
+		}
+		if len(l) <= maxLine {
+			c.lines = append(c.lines, l)
+			continue
+		}
+		if !strings.Contains(l, ". ") {
+			continue
+		}
+		cur := ""
+		for _, sent := range strings.SplitAfter(strings.TrimSuffix(l, "\n"), ". ") {
+			if cur != "" && len(cur)+len(sent) > maxLine {
+				c.lines = append(c.lines, strings.TrimSuffix(cur, " ")+"\n")
+				cur = ""
+			}
+			cur += sent
+		}
+		if cur != "" {
+			c.lines = append(c.lines, strings.TrimSuffix(cur, " ")+"\n")
+		}
+	}
+}
+
+// take returns whole lines of clean text adding up to at least n bytes.
 func (c *cleanStream) take(n int) string {
-	for len(c.pend) < n+256 {
-		c.pend += cleanFragment(c.r)
+	var b strings.Builder
+	for b.Len() < n {
+		for len(c.lines) == 0 {
+			c.refill()
+		}
+		b.WriteString(c.lines[0])
+		c.lines = c.lines[1:]
 	}
-	end := n
-	if i := strings.IndexByte(c.pend[n:], '\n'); i >= 0 && i < 160 {
-		end = n + i + 1
-	}
-	s := c.pend[:end]
-	c.pend = c.pend[end:]
-	if !strings.HasSuffix(s, "\n") {
-		s += "\n"
-	}
-	return s
+	return b.String()
 }
 
 // exact returns exactly n bytes of clean text.
-func (c *cleanStream) exact(n int) string {
-	for len(c.pend) < n {
-		c.pend += cleanFragment(c.r)
-	}
-	s := c.pend[:n]
-	c.pend = c.pend[n:]
-	return s
-}
+func (c *cleanStream) exact(n int) string { return c.take(n)[:n] }
 
 // SecretDense returns exactly size bytes of CleanMixed-like text with a planted secret
 // about every 300 bytes, each in a natural context on its own line(s) (an env line, a
@@ -52,7 +70,7 @@ func SecretDense(size int, seed uint64) ([]byte, []Planted) {
 	kc := &kindCycle{r: r}
 	var o out
 	for len(o.buf) < size {
-		g := cs.take(between(r, 40, 260))
+		g := cs.take(between(r, 0, 120))
 		if len(o.buf)+len(g) >= size {
 			o.str(g[:size-len(o.buf)])
 			break

@@ -32,8 +32,7 @@ func always(string) bool { return true }
 func hasPair(kind string) bool { return kindSpecs[kind].pair != nil }
 
 func singleLinePair(kind string) bool {
-	p := kindSpecs[kind].pair
-	return p != nil && !multiline(p)
+	return hasPair(kind) && !multiline(kind)
 }
 
 var shapes = []shape{
@@ -171,8 +170,13 @@ func yamlValue(r *rand.Rand, v rich, ind string) rich {
 
 func renderK8s(r *rand.Rand, kinds []string) rich {
 	app := pick(r, repoNames...)
-	var env, docs rich
+	var env, docs, data rich
 	for _, k := range kinds {
+		if ks := kindSpecs[k]; ks.strict {
+			n, v := ks.pair(r)
+			data = cat(data, "  "+n+": ", yamlValue(r, v, "  "))
+			continue
+		}
 		if ks := kindSpecs[k]; ks.pair != nil {
 			n, v := ks.pair(r)
 			env = cat(env, "            - name: "+n+"\n              value: ", yamlValue(r, v, "              "))
@@ -181,9 +185,13 @@ func renderK8s(r *rand.Rand, kinds []string) rich {
 		s, _ := pickSnip(r, k, "yaml")
 		docs = cat(docs, "---\n", s.f(r))
 	}
+	if len(data) > 0 {
+		docs = cat(docs, "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: "+app+"-env\ntype: Opaque\nstringData:\n", data)
+		env = cat(env, "          envFrom:\n            - secretRef:\n                name: "+app+"-env\n")
+	}
 	dep := cat(expand(r, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: "+app+"\n  labels:\n    app.kubernetes.io/name: "+app+"\nspec:\n  replicas: @{n}\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: "+app+"\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: "+app+"\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/@{org}/"+app+":@{version}\n          ports:\n            - containerPort: @{port}\n          env:\n            - name: LOG_LEVEL\n              value: info\n"), env)
 	if len(env) == 0 && len(docs) > 0 {
-		return docs[1:] // drop the leading "---\n" marker's first segment
+		return docs[1:] // drop the leading "---\n"
 	}
 	return cat(dep, docs)
 }

@@ -82,8 +82,17 @@ func KindPrefixes(kind string) []string {
 // ---- secret values ----
 
 func genGitHubClassic(r *rand.Rand) string {
-	prefix := pick(r, "ghp_", "ghp_", "ghp_", "gho_", "ghs_")
-	return regen(func() string { return detectors.MintPrefixedCRC32(prefix, []byte(randFrom(r, alnumChars, 30))) })
+	return mintCRC(r, pick(r, "ghp_", "ghp_", "ghp_", "gho_", "ghs_"))
+}
+
+// mintCRC returns a checksummed token whose body and checksum look random.
+func mintCRC(r *rand.Rand, prefix string) string {
+	for {
+		tok := detectors.MintPrefixedCRC32(prefix, []byte(randFrom(r, alnumChars, 30)))
+		if looksRandom(tok[len(prefix):]) {
+			return tok
+		}
+	}
 }
 
 func genGitHubFineGrained(r *rand.Rand) string {
@@ -91,7 +100,7 @@ func genGitHubFineGrained(r *rand.Rand) string {
 }
 
 func genNPM(r *rand.Rand) string {
-	return regen(func() string { return detectors.MintPrefixedCRC32("npm_", []byte(randFrom(r, alnumChars, 30))) })
+	return mintCRC(r, "npm_")
 }
 
 func genOpenAI(r *rand.Rand) string {
@@ -239,6 +248,9 @@ type kindSpec struct {
 	// keys are alternative config keys besides the lower-cased variable name.
 	keys   []string
 	extras []snip
+	// strict kinds are recognised by their assignment (aws_secret_access_key = …,
+	// DB_PASSWORD=…), so they only get contexts of the form name, operator, value.
+	strict bool
 }
 
 func tokenPair(kind string, gen func(*rand.Rand) string, names ...string) func(*rand.Rand) (string, rich) {
@@ -405,7 +417,8 @@ var kindSpecs = map[string]kindSpec{
 		},
 	},
 	KindAWSSecretAccessKey: {
-		pair: tokenPair(KindAWSSecretAccessKey, genAWSSecret, "AWS_SECRET_ACCESS_KEY", "aws_secret_access_key"),
+		pair:   tokenPair(KindAWSSecretAccessKey, genAWSSecret, "AWS_SECRET_ACCESS_KEY", "aws_secret_access_key"),
+		strict: true,
 		extras: []snip{
 			file("~/.aws/credentials", awsCredentialsFile),
 			sf("python", boto3Client),
@@ -579,7 +592,8 @@ var kindSpecs = map[string]kindSpec{
 			return pick(r, "DB_PASSWORD", "POSTGRES_PASSWORD", "MYSQL_ROOT_PASSWORD", "REDIS_PASSWORD", "SMTP_PASSWORD", "ADMIN_PASSWORD"),
 				sec(KindGenericPassword, genPassword(r, between(r, 16, 24), "!#%*_-"))
 		},
-		keys: []string{"password", "password", "db_password", "admin_password"},
+		keys:   []string{"password", "password", "db_password", "admin_password"},
+		strict: true,
 		extras: []snip{
 			sf("python", func(r *rand.Rand) rich {
 				return cat("conn = psycopg2.connect(host=\"db\", dbname=\""+pick(r, "app", "orders")+"\", user=\""+pick(r, "app", "etl")+"\", password=\"", sec(KindGenericPassword, genPassword(r, between(r, 16, 24), "!#%*_-")), "\")\n")
@@ -618,10 +632,16 @@ func snips(kind string) []snip {
 	out = append(out,
 		sf("env", func(r *rand.Rand) rich { n, v := p(r); return envLine(r, n, v) }),
 		sf("yaml", func(r *rand.Rand) rich { n, v := p(r); return yamlKV(r, key(r, n), v) }),
-		sf("python", func(r *rand.Rand) rich { n, v := p(r); return pyAssign(r, n, v) }),
 		jsf(func(r *rand.Rand) jKV { n, v := p(r); return jKV{key(r, n), v} }),
 	)
-	if !multiline(p) {
+	if ks.strict {
+		return append(out,
+			sf("python", func(r *rand.Rand) rich { n, v := p(r); return cat(key(r, n)+" = \"", v, "\"\n") }),
+			sf("shell", func(r *rand.Rand) rich { n, v := p(r); return cat("export "+n+"=", shQuote(v)) }),
+		)
+	}
+	out = append(out, sf("python", func(r *rand.Rand) rich { n, v := p(r); return pyAssign(r, n, v) }))
+	if !multiline(kind) {
 		out = append(out,
 			sf("shell", func(r *rand.Rand) rich { n, v := p(r); return cat("export "+n+"=", shQuote(v)) }),
 			sf("js", func(r *rand.Rand) rich {
@@ -633,10 +653,8 @@ func snips(kind string) []snip {
 	return out
 }
 
-func multiline(p func(*rand.Rand) (string, rich)) bool {
-	_, v := p(newRand(1, 1))
-	return strings.Contains(v.String(), "\n")
-}
+// multiline reports whether the values of kind's pair span several lines.
+func multiline(kind string) bool { return kind == KindPrivateKey }
 
 func envLine(r *rand.Rand, name string, v rich) rich {
 	if strings.Contains(v.String(), "\n") || r.IntN(3) == 0 {

@@ -36,7 +36,21 @@ var assistantNotes = []string{
 	"Found it: the retry loop re-sent the email after a timeout even though the first send succeeded.",
 }
 
-var bashDescriptions = []string{"Run the test suite", "List files", "Show recent commits", "Show the file", "Check the environment file", "Inspect the request", "Search the code", "Show pod status"}
+// describe is the short description Claude Code attaches to a Bash call.
+func describe(cmd string) string {
+	for _, d := range [][2]string{
+		{"go test", "Run the test suite"}, {"go vet", "Run go vet"}, {"ls ", "List files"}, {"git log", "Show recent commits"},
+		{"git diff", "Show the diff"}, {"git status", "Show working tree status"}, {"git clone", "Clone the repository"},
+		{"kubectl", "Inspect the cluster"}, {"curl", "Send the request"}, {"cat .env", "Check the environment file"},
+		{"cat ", "Show the file"}, {"grep", "Search the code"}, {"docker", "Run docker"}, {"pip ", "Install dependencies"},
+		{"npm ", "Configure npm"}, {"export ", "Set the environment variable"}, {"tail", "Show recent log lines"},
+	} {
+		if strings.Contains(cmd, d[0]) {
+			return d[1]
+		}
+	}
+	return "Run the command"
+}
 
 // cleanTool returns a tool invocation with clean output.
 func cleanTool(r *rand.Rand) (tool string, input string, output string) {
@@ -144,7 +158,7 @@ func (t *transcript) toolStep(tool string, input, content, output rich, note str
 		var in jObj
 		switch tool {
 		case "bash":
-			name, in = "Bash", jObj{{"command", input}, {"description", pick(r, bashDescriptions...)}}
+			name, in = "Bash", jObj{{"command", input}, {"description", describe(input.String())}}
 		case "read":
 			name, in = "Read", jObj{{"file_path", cat(t.cwd+"/", input)}}
 		default:

@@ -31,9 +31,18 @@ var (
 	emoji = []string{"🚀", "✅", "❌", "⚠️", "🔥", "🎉", "👀", "🐛", "📦", "🔒"}
 )
 
+// sticky placeholders keep one value within a template, so that a snippet names the
+// same repository, path or version throughout.
+var sticky = map[string]bool{
+	"org": true, "repo": true, "path": true, "dir": true, "version": true, "user": true, "host": true,
+	"domain": true, "pkg": true, "gofile": true, "pyfile": true, "model": true, "env": true,
+	"region": true, "account": true, "name": true, "Name": true,
+}
+
 // expand replaces @{name} placeholders with random values; § stands for a backtick.
 func expand(r *rand.Rand, t string) string {
 	var b strings.Builder
+	var memo map[string]string
 	for {
 		i := strings.Index(t, "@{")
 		if i < 0 {
@@ -42,7 +51,18 @@ func expand(r *rand.Rand, t string) string {
 		}
 		b.WriteString(t[:i])
 		j := strings.IndexByte(t[i:], '}')
-		b.WriteString(fill(r, t[i+2:i+j]))
+		name := t[i+2 : i+j]
+		v, ok := memo[name]
+		if !ok {
+			v = fill(r, name)
+			if sticky[name] {
+				if memo == nil {
+					memo = map[string]string{}
+				}
+				memo[name] = v
+			}
+		}
+		b.WriteString(v)
 		t = t[i+j+1:]
 	}
 	return strings.ReplaceAll(b.String(), "§", "`")
