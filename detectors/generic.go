@@ -39,8 +39,8 @@ func GenericValue(v []byte) Verdict {
 	if digitsOnly {
 		return Rejected // 123456, 3.14, 1,000
 	}
-	if identLike && upper == 0 && !hasSep && !hasDigit(v) {
-		return Rejected // a lowercase word: required, string, none, authenticationschemes
+	if identLike && !hasSep && !hasDigit(v) {
+		return Rejected // a word or camelCase name: required, string, tokenArrayValue
 	}
 	if identLike && upper == 0 && hasSep {
 		return Rejected // snake_case / kebab-case / dotted identifiers and paths

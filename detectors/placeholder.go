@@ -58,7 +58,7 @@ func IsPlaceholder(secret []byte, publicPrefixLen int) bool {
 	return lowVariety(body) || ascendingRun(body) >= 8
 }
 
-// lowVariety: at least 60% of the body is one character (sk-xxxxxxxx…, 0000…).
+// lowVariety: at least 60% of the body is one character (sk-xxxxxxxx…, 0000…, ***).
 func lowVariety(b []byte) bool {
 	var counts [256]int
 	max := 0
@@ -68,7 +68,7 @@ func lowVariety(b []byte) bool {
 			max = counts[c]
 		}
 	}
-	return len(b) >= 4 && max*10 >= len(b)*6
+	return len(b) >= 3 && max*10 >= len(b)*6
 }
 
 // ascendingRun returns the longest run of bytes each one greater than the previous by one.

@@ -276,7 +276,8 @@ func TestNoRuleMatchesAHandle(t *testing.T) {
 		kinds[r.Kind] = true
 	}
 	contexts := []string{"%s", "token: %s", "password=%s", "Authorization: Bearer %s", `{"api_key": "%s"}`,
-		"export GITHUB_TOKEN=%s", "postgres://app:%s@db/x", "--token %s", "aws_secret_access_key = %s", "Basic %s"}
+		"export GITHUB_TOKEN=%s", "postgres://app:%s@db/x", "--token %s", "aws_secret_access_key = %s", "Basic %s",
+		"curl -u \"%s:\" https://x", "curl -u user:%s https://x", "Authorization: %s", `<password>%s</password>`}
 	for kind := range kinds {
 		for i := 0; i < 3; i++ {
 			h := keys.Mint("tenant", kind, []byte(fmt.Sprintf("secret-%d-%s", i, kind))).String()

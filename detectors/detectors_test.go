@@ -1,0 +1,117 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"testing"
+)
+
+func TestPrefixedCRC32(t *testing.T) {
+	body := []byte("Zq8Lm2Wz9Rt4Xn7Kp3Yb6Gh1Jd5Fs0")
+	tok := MintPrefixedCRC32("ghp_", body)
+	if len(tok) != 40 || !PrefixedCRC32Valid([]byte(tok), 4, 30) {
+		t.Fatalf("minted %q does not validate", tok)
+	}
+	v, _ := Lookup("github-crc32")
+	if v([]byte(tok)) != Confirmed {
+		t.Fatal("valid token not confirmed")
+	}
+	bad := []byte(tok)
+	bad[10] ^= 1
+	if v(bad) != Unverified {
+		t.Fatal("altered token must stay a finding at lower confidence")
+	}
+	if v([]byte(tok[:39])) != Unverified {
+		t.Fatal("truncated token must stay a finding at lower confidence")
+	}
+	// the checksum is base62 of CRC32(body), left-padded to six characters
+	if c := Base62CRC32(nil); len(c) != 6 || c != "000000" {
+		t.Fatalf("crc of empty = %q", c)
+	}
+}
+
+func TestJWT(t *testing.T) {
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	ok := enc(`{"alg":"ES256","typ":"dpop+jwt"}`) + "." + enc(`{"htm":"POST"}`) + ".c2ln"
+	cases := map[string]Verdict{
+		ok:                                  Confirmed,
+		enc(`{"typ":"JWT"}`) + "." + enc("{}") + ".x": Rejected, // no alg
+		enc(`not json`) + "." + enc("{}") + ".x":      Rejected,
+		"eyJhbGciOiJub25lIn0":                         Rejected, // one segment
+		enc(`{"alg":"none"}`) + ".%%%.":              Rejected,
+	}
+	for in, want := range cases {
+		if got := JWT([]byte(in)); got != want {
+			t.Errorf("JWT(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestBasicAuth(t *testing.T) {
+	b := func(s string) []byte { return []byte(base64.StdEncoding.EncodeToString([]byte(s))) }
+	if BasicAuth(b("alice:s3cr3t-pass")) != Confirmed {
+		t.Fatal("user:pass not confirmed")
+	}
+	for _, s := range []string{"nocolon", "user:", "bin\x01ary:x"} {
+		if BasicAuth(b(s)) != Rejected {
+			t.Errorf("%q accepted", s)
+		}
+	}
+	if BasicAuth([]byte("understanding")) != Rejected {
+		t.Fatal("plain word accepted")
+	}
+}
+
+func TestPEMPrivateKey(t *testing.T) {
+	good := "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oBKhOqBPE5OYoAoGCCqGSM49\n-----END EC PRIVATE KEY-----"
+	if PEMPrivateKey([]byte(good)) != Confirmed {
+		t.Fatal("good key not confirmed")
+	}
+	mismatch := "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oBKhOqBPE5OYoAoGCCqGSM49\n-----END RSA PRIVATE KEY-----"
+	if PEMPrivateKey([]byte(mismatch)) != Unverified {
+		t.Fatal("label mismatch should lower confidence, not drop")
+	}
+}
+
+func TestPlaceholders(t *testing.T) {
+	yes := []string{"AKIAIOSFODNN7EXAMPLE", "sk-xxxxxxxxxxxxxxxxxxxx", "${TOKEN}", "{{ token }}", "<token>", "$TOKEN",
+		"your-api-key", "changeme", "1234567890abcdef", "abcdefghijklmnop", "password", "********", "%API_KEY%", "***"}
+	for _, s := range yes {
+		if !IsPlaceholder([]byte(s), 0) {
+			t.Errorf("%q not recognised as a placeholder", s)
+		}
+	}
+	no := []string{"ghp_Zq8Lm2Wz9Rt4Xn7Kp3Yb6Gh1Jd5Fs0", "hunter2x9", "Zq8#mL2!pV", "sk_live_51HqL2m9"}
+	for _, s := range no {
+		if IsPlaceholder([]byte(s), 0) {
+			t.Errorf("%q wrongly treated as a placeholder", s)
+		}
+	}
+	// the public prefix does not count towards "one repeated character"
+	if !IsPlaceholder([]byte("sk-ant-aaaaaaaaaaaaaaaa"), len("sk-ant-")) {
+		t.Fatal("prefix + repeated body should be a placeholder")
+	}
+}
+
+func TestGenericValue(t *testing.T) {
+	reject := []string{"123456", "3.14", "required", "my_secret_name", "process.env.GITHUB_TOKEN", "/run/secrets/x",
+		"./key.pem", "https://vault.example.com/v1", "projects/app/secrets/db-password", "tokenArrayValue", "OPENAI_API_KEY"}
+	for _, s := range reject {
+		if GenericValue([]byte(s)) != Rejected {
+			t.Errorf("%q accepted", s)
+		}
+	}
+	for _, s := range []string{"hunter2x9", "Zq8#mL2!pV", "Rk82mWq9ZtL4xVp7", "4fG8kL2mP9qR7sT3vW6y"} {
+		if GenericValue([]byte(s)) != Confirmed {
+			t.Errorf("%q rejected", s)
+		}
+	}
+}
+
+func TestEntropy(t *testing.T) {
+	if Entropy([]byte("aaaa")) != 0 || Entropy(nil) != 0 {
+		t.Fatal("entropy of constant input must be 0")
+	}
+	if e := Entropy([]byte("abcd")); e != 2 {
+		t.Fatalf("entropy(abcd) = %v", e)
+	}
+}
