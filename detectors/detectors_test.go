@@ -33,11 +33,11 @@ func TestJWT(t *testing.T) {
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	ok := enc(`{"alg":"ES256","typ":"dpop+jwt"}`) + "." + enc(`{"htm":"POST"}`) + ".c2ln"
 	cases := map[string]Verdict{
-		ok:                                  Confirmed,
+		ok: Confirmed,
 		enc(`{"typ":"JWT"}`) + "." + enc("{}") + ".x": Rejected, // no alg
 		enc(`not json`) + "." + enc("{}") + ".x":      Rejected,
 		"eyJhbGciOiJub25lIn0":                         Rejected, // one segment
-		enc(`{"alg":"none"}`) + ".%%%.":              Rejected,
+		enc(`{"alg":"none"}`) + ".%%%.":               Rejected,
 	}
 	for in, want := range cases {
 		if got := JWT([]byte(in)); got != want {

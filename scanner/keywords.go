@@ -65,16 +65,19 @@ func (ks *keywordSet) find(buf []byte, from, to int, fn func(kw int32, start int
 		to = len(buf) - 2
 	}
 	i := from
-	// Fast path: one 8-byte load gives five 4-byte windows.
+	f3, f4 := &ks.filter3, &ks.filter4
+	// Fast path: one 8-byte load gives five 4-byte windows; the test of a window is a
+	// multiply and two bit lookups, with no dependency between windows.
 	for ; i+8 <= len(buf) && i+5 <= to; i += 5 {
 		v := binary.LittleEndian.Uint64(buf[i:]) | 0x2020202020202020
-		var m uint64
-		for j := 0; j < 5; j++ {
-			w := uint32(v >> (8 * j))
-			h4 := hash16(w)
-			h3 := hash16(w & 0xFFFFFF)
-			m |= (ks.filter4[h4>>6]>>(h4&63)&1 | ks.filter3[h3>>6]>>(h3&63)&1) << j
-		}
+		w0, w1, w2, w3, w4 := uint32(v), uint32(v>>8), uint32(v>>16), uint32(v>>24), uint32(v>>32)
+		a0, a1, a2, a3, a4 := (w0*0x9E3779B1)>>16, (w1*0x9E3779B1)>>16, (w2*0x9E3779B1)>>16, (w3*0x9E3779B1)>>16, (w4*0x9E3779B1)>>16
+		b0, b1, b2, b3, b4 := ((w0&0xFFFFFF)*0x9E3779B1)>>16, ((w1&0xFFFFFF)*0x9E3779B1)>>16, ((w2&0xFFFFFF)*0x9E3779B1)>>16, ((w3&0xFFFFFF)*0x9E3779B1)>>16, ((w4&0xFFFFFF)*0x9E3779B1)>>16
+		m := (f4[a0>>6&1023]>>(a0&63) | f3[b0>>6&1023]>>(b0&63)) & 1
+		m |= ((f4[a1>>6&1023]>>(a1&63) | f3[b1>>6&1023]>>(b1&63)) & 1) << 1
+		m |= ((f4[a2>>6&1023]>>(a2&63) | f3[b2>>6&1023]>>(b2&63)) & 1) << 2
+		m |= ((f4[a3>>6&1023]>>(a3&63) | f3[b3>>6&1023]>>(b3&63)) & 1) << 3
+		m |= ((f4[a4>>6&1023]>>(a4&63) | f3[b4>>6&1023]>>(b4&63)) & 1) << 4
 		for m != 0 {
 			j := bits.TrailingZeros64(m)
 			m &= m - 1

@@ -56,7 +56,7 @@ type candidate struct {
 }
 
 func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.Writer, collect func(Finding)) *pipeline {
-	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, }
+	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect}
 	switch mode {
 	case ModeJSON:
 		p.jv = newJSONView(false)

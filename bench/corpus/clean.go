@@ -54,7 +54,7 @@ func cleanFragment(r *rand.Rand) string {
 		s = expand(r, pick(r, markdownSnippets...))
 	case w < 94:
 		s = expand(r, pick(r, yamlSnippets...))
-	case w < 97:
+	case w < 99:
 		s = gitDiff(r)
 	default:
 		s = binaryNoise(r)

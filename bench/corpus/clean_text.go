@@ -354,6 +354,8 @@ var shellSnippets = []string{
 	"$ grep -rn \"api_key\" @{dir}\n@{path}:@{n}:\tapiKey := os.Getenv(\"API_KEY\")\n@{path}:@{n3}:\t// the api_key is never logged; see redact.go\n",
 	"$ curl -s -o /dev/null -w '%{http_code}\\n' http://localhost:@{port}/healthz\n200\n",
 	"$ kubectl create secret generic db-credentials --from-env-file=.env.production -n @{repo}\nsecret/db-credentials created\n",
+	"$ cat .env.example\n# copy to .env and fill in\nAPI_KEY=<your-api-key>\nDB_PASSWORD=changeme\nGITHUB_TOKEN=\nMAX_TOKENS=@{tokens}\n",
+	"$ @{env}=1 DB_PASSWORD=${DB_PASSWORD} docker compose up -d\n[+] Running 2/2\n ✔ Container @{repo}-db-1   Started\n ✔ Container @{repo}-app-1  Started\n",
 	"$ echo \"$GITHUB_TOKEN\" | docker login ghcr.io -u @{user} --password-stdin\nLogin Succeeded\n",
 	"$ pip install -r requirements.txt\nCollecting requests==2.32.3\n  Using cached requests-2.32.3-py3-none-any.whl (64 kB)\nCollecting tiktoken>=0.7\n  Downloading tiktoken-0.8.0-cp312-cp312-manylinux_2_17_x86_64.whl (1.2 MB)\nSuccessfully installed requests-2.32.3 tiktoken-0.8.0\n",
 	"$ git status\nOn branch fix/token-refresh\nChanges not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n\tmodified:   @{path}\n\tmodified:   internal/auth/token_test.go\n",
@@ -369,6 +371,7 @@ var logSnippets = []string{
 	"@{ts} ERROR auth: password check failed for user=@{name} attempts=@{n} ip=@{ip}\n",
 	"[@{clock}] worker @{host}: job @{uuid} finished in @{dur}\n",
 	"@{ts} INFO secrets: loaded @{n} secrets from /run/secrets (values redacted)\n",
+	"@{ts} DEBUG http: outgoing request headers: Authorization=[REDACTED] Content-Type=application/json\n",
 	"@{ts} DEBUG cache: miss key=user:@{n4}:profile ttl=300s\n",
 	"@{ts} WARN rate limit: token bucket empty for tenant=@{org} retry_after=@{n}s\n",
 	"@{ts} INFO git: HEAD is now at @{short} (Merge branch 'main' into feature/@{snake})\n",
@@ -383,7 +386,7 @@ var logSnippets = []string{
 
 var markdownSnippets = []string{
 	"## Configuration\n\nThe service reads its settings from environment variables:\n\n| Variable | Description | Default |\n|---|---|---|\n| §API_KEY§ | API key used to authenticate outgoing requests | (required) |\n| §MAX_TOKENS§ | Upper bound on tokens per completion | §@{tokens}§ |\n| §@{env}§ | See below | §@{n}§ |\n| §DB_PASSWORD§ | Database password, read from the secret store | — |\n\nNever commit real keys; use a §.env§ file that is listed in §.gitignore§.\n",
-	"### Authentication\n\nSend your token in the §Authorization§ header:\n\n§§§bash\ncurl -H \"Authorization: Bearer $API_TOKEN\" https://api.@{domain}/v1/@{noun}s\n§§§\n\nTokens expire after one hour. Use the refresh endpoint to obtain a new one.\n",
+	"### Authentication\n\nSend your token in the §Authorization§ header as §Bearer <token>§:\n\n§§§bash\ncurl -H \"Authorization: Bearer $API_TOKEN\" https://api.@{domain}/v1/@{noun}s\n§§§\n\nTokens expire after one hour. Use the refresh endpoint to obtain a new one.\n",
 	"# @{repo}\n\nA small service that @{verb}s @{noun}s for the @{org} platform.\n\n## Getting started\n\n1. Copy §.env.example§ to §.env§ and fill in the API key.\n2. Run §make dev§.\n3. Open http://localhost:@{port}.\n\n> **Note**: the API key is only needed for the integration tests.\n",
 	"## Changelog\n\n### @{version} (@{date})\n\n- Rotate signing keys without downtime (#@{n3})\n- Redact secrets in debug logs (#@{n3})\n- Fix: password reset emails were sent twice\n- Bump max_tokens default to @{tokens}\n",
 	"- [x] Move the API key to the secret manager\n- [x] Add token_count to the usage report\n- [ ] Enforce the new password policy for admins\n- [ ] Document key rotation @{emoji}\n",

@@ -79,6 +79,9 @@ func checkPlanted(t *testing.T, name, format string, data []byte, planted []Plan
 		}
 		counts[p.Kind]++
 		raw := string(data[p.Start:p.End])
+		if format != "text" && strings.ContainsAny(raw, "\n\"") {
+			t.Errorf("%s: span %q is not inside a JSON string", name, raw)
+		}
 		// JSON documents, and JSON shown inside text (cat config.json), hold the
 		// escaped form; values themselves never contain a backslash.
 		v := unescapeJSON(t, raw)
@@ -201,6 +204,56 @@ func checkJSONL(t *testing.T, name string, data []byte) {
 	}
 }
 
+// collectStrings collects every string in v, descending into strings that are JSON
+// documents themselves (a tool call's "arguments").
+func collectStrings(v any, out *[]string) {
+	switch x := v.(type) {
+	case string:
+		*out = append(*out, x)
+		var inner any
+		if json.Unmarshal([]byte(x), &inner) == nil {
+			collectStrings(inner, out)
+		}
+	case map[string]any:
+		for _, e := range x {
+			collectStrings(e, out)
+		}
+	case []any:
+		for _, e := range x {
+			collectStrings(e, out)
+		}
+	}
+}
+
+// checkInStrings checks that every planted secret of a JSONL document, decoded,
+// is part of a string value of the line it was planted in.
+func checkInStrings(t *testing.T, name string, data []byte, planted []Planted) {
+	t.Helper()
+	for _, p := range planted {
+		ls := bytes.LastIndexByte(data[:p.Start], '\n') + 1
+		le := bytes.IndexByte(data[p.End:], '\n')
+		if le < 0 {
+			le = len(data)
+		} else {
+			le += p.End
+		}
+		var v any
+		if err := json.Unmarshal(data[ls:le], &v); err != nil {
+			t.Fatalf("%s: line of span %+v does not parse: %v", name, p, err)
+		}
+		var strs []string
+		collectStrings(v, &strs)
+		want := unescapeJSON(t, string(data[p.Start:p.End]))
+		found := false
+		for _, s := range strs {
+			found = found || strings.Contains(s, want)
+		}
+		if !found {
+			t.Errorf("%s: %s secret %.40q is not inside a JSON string value", name, p.Kind, want)
+		}
+	}
+}
+
 func TestDeterminism(t *testing.T) {
 	if !bytes.Equal(CleanMixed(200000, 7), CleanMixed(200000, 7)) {
 		t.Error("CleanMixed is not deterministic")
@@ -291,12 +344,7 @@ func TestTranscripts(t *testing.T) {
 				t.Errorf("seed %d: transcript lacks %s", seed, want)
 			}
 		}
-		// Escaped PEM blocks keep their span on the escaped bytes.
-		for _, pl := range p {
-			if pl.Kind == KindPrivateKey && bytes.IndexByte(d[pl.Start:pl.End], '\n') >= 0 {
-				t.Errorf("seed %d: raw newline inside a JSONL span", seed)
-			}
-		}
+		checkInStrings(t, "transcripts", d, p)
 	}
 }
 
@@ -320,6 +368,7 @@ func TestPlantedCorpus(t *testing.T) {
 				}
 			case "jsonl":
 				checkJSONL(t, d.Name, d.Data)
+				checkInStrings(t, d.Name, d.Data, d.Planted)
 			case "text":
 			default:
 				t.Errorf("%s: unknown format %q", d.Name, d.Format)

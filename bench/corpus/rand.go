@@ -150,13 +150,13 @@ func randUUID(r *rand.Rand) string {
 	return fmt.Sprintf("%s-%s-%s-%s-%s", b[0:8], b[8:12], b[12:16], b[16:20], b[20:32])
 }
 
-func randSHA(r *rand.Rand) string     { return randFrom(r, hexChars, 40) }
-func randSHA256(r *rand.Rand) string  { return randFrom(r, hexChars, 64) }
-func chatcmplID(r *rand.Rand) string  { return "chatcmpl-" + cleanID(r, alnumChars, 29) }
-func callID(r *rand.Rand) string      { return "call_" + cleanID(r, alnumChars, 24) }
-func tooluID(r *rand.Rand) string     { return "toolu_01" + cleanID(r, alnumChars, 22) }
-func msgID(r *rand.Rand) string       { return "msg_01" + cleanID(r, alnumChars, 22) }
-func reqID(r *rand.Rand) string       { return "req_" + cleanID(r, alnumChars, 24) }
+func randSHA(r *rand.Rand) string    { return randFrom(r, hexChars, 40) }
+func randSHA256(r *rand.Rand) string { return randFrom(r, hexChars, 64) }
+func chatcmplID(r *rand.Rand) string { return "chatcmpl-" + cleanID(r, alnumChars, 29) }
+func callID(r *rand.Rand) string     { return "call_" + cleanID(r, alnumChars, 24) }
+func tooluID(r *rand.Rand) string    { return "toolu_01" + cleanID(r, alnumChars, 22) }
+func msgID(r *rand.Rand) string      { return "msg_01" + cleanID(r, alnumChars, 22) }
+func reqID(r *rand.Rand) string      { return "req_" + cleanID(r, alnumChars, 24) }
 func randBytes(r *rand.Rand, n int) []byte {
 	b := make([]byte, n)
 	for i := range b {

@@ -324,7 +324,7 @@ func boto3Client(r *rand.Rand) rich {
 }
 
 func k8sTokenSecret(r *rand.Rand) rich {
-	tok := pick(r, genGitHubClassic, genGitHubFineGrained, genNPM, genGitLab)(r)
+	tok := pick(r, genGitHubClassic, genGitHubClassic, genGitHubFineGrained, genNPM, genGitLab)(r)
 	name := pick(r, "github-token", "ci-token", "registry-token", "git-credentials")
 	return cat("apiVersion: v1\nkind: Secret\nmetadata:\n  name: "+name+"\n  namespace: "+pick(r, "ci", "apps", "default", "tekton-pipelines")+"\ntype: Opaque\ndata:\n  token: ",
 		sec(KindBase64Wrapped, b64(tok)), "\n")
@@ -422,9 +422,6 @@ var kindSpecs = map[string]kindSpec{
 		extras: []snip{
 			file("~/.aws/credentials", awsCredentialsFile),
 			sf("python", boto3Client),
-			sf("shell", func(r *rand.Rand) rich {
-				return cat("aws configure set aws_secret_access_key ", sec(KindAWSSecretAccessKey, genAWSSecret(r)))
-			}),
 		},
 	},
 	KindSlackBot: {
