@@ -58,6 +58,9 @@ func Default() (*Pack, error) {
 			}
 			return nil, err
 		}
+		for i := range rs {
+			rs[i].Embedded = true
+		}
 		pack.Rules = append(pack.Rules, rs...)
 		pack.Notes = append(pack.Notes, notes...)
 	}

@@ -70,6 +70,9 @@ type Rule struct {
 
 	// Source names the file the rule came from (set by the loader).
 	Source string `toml:"-"`
+	// Embedded marks rules of the built-in default pack: their examples are checked by
+	// the project's tests, so compiling them does not run the examples again.
+	Embedded bool `toml:"-"`
 	// Imported marks rules read from a gitleaks config: they carry no examples and
 	// may place their keyword after the secret, so the engine widens their checks.
 	Imported bool `toml:"-"`

@@ -114,8 +114,9 @@ func Default(opts ...Option) (*Scanner, error) {
 	return New(pack, opts...)
 }
 
-// New compiles a pack. It validates every rule (statically, then by running its
-// examples and negatives through the engine) and reports all problems at once.
+// New compiles a pack. It validates every rule statically and runs the examples and
+// negatives of every rule that is not part of the embedded default pack (those are
+// checked by the project's tests and by CheckExamples), reporting all problems at once.
 func New(pack *rules.Pack, opts ...Option) (*Scanner, error) {
 	var o options
 	for _, opt := range opts {
@@ -171,7 +172,7 @@ func New(pack *rules.Pack, opts ...Option) (*Scanner, error) {
 		return nil, err
 	}
 	if !o.skipExamples {
-		if ps := s.CheckExamples(); len(ps) > 0 {
+		if ps := s.checkExamples(false); len(ps) > 0 {
 			return nil, ps
 		}
 	}

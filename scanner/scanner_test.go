@@ -324,3 +324,10 @@ func mustDefaultPack(t testing.TB) *rules.Pack {
 	}
 	return p
 }
+
+// The embedded pack's examples are not re-run at every start, so this test runs them.
+func TestDefaultPackExamples(t *testing.T) {
+	if ps := testScanner(t).CheckExamples(); len(ps) > 0 {
+		t.Fatal(ps)
+	}
+}

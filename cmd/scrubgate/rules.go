@@ -70,13 +70,17 @@ func newRulesCmd(ef *engineFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = scanner.New(pack)
+			s, err := scanner.New(pack)
 			if ps, ok := err.(rules.Problems); ok {
 				fmt.Fprintln(c.OutOrStdout(), strings.TrimSpace(ps.Error()))
 				return exitStatus{exitFindings}
 			}
 			if err != nil {
 				return err
+			}
+			if ps := s.CheckExamples(); len(ps) > 0 {
+				fmt.Fprintln(c.OutOrStdout(), strings.TrimSpace(ps.Error()))
+				return exitStatus{exitFindings}
 			}
 			examples, negatives := 0, 0
 			for _, r := range pack.Rules {
