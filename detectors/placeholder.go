@@ -43,10 +43,8 @@ func IsPlaceholder(secret []byte, publicPrefixLen int) bool {
 		bytes.Contains(secret, []byte("}}")) {
 		return true
 	}
-	for _, w := range placeholderWords {
-		if containsFold(secret, w) {
-			return true
-		}
+	if containsPlaceholderWord(secret) {
+		return true
 	}
 	if publicPrefixLen > len(secret) {
 		publicPrefixLen = len(secret)
@@ -87,11 +85,25 @@ func ascendingRun(b []byte) int {
 	return best
 }
 
-// containsFold reports whether s contains the lowercase ASCII needle, ignoring ASCII case.
-func containsFold(s, lowerNeedle []byte) bool {
-	n := len(lowerNeedle)
-	for i := 0; i+n <= len(s); i++ {
-		if EqualFoldASCII(s[i:i+n], lowerNeedle) {
+// containsPlaceholderWord reports whether s contains a placeholder word, ignoring
+// ASCII case. Secrets can be long (a PEM key is kilobytes), so it lowercases once
+// into a small buffer and lets bytes.Contains do the searching.
+func containsPlaceholderWord(s []byte) bool {
+	var buf [256]byte
+	var low []byte
+	if len(s) <= len(buf) {
+		low = buf[:len(s)]
+	} else {
+		low = make([]byte, len(s))
+	}
+	for i, c := range s {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, w := range placeholderWords {
+		if bytes.Contains(low, w) {
 			return true
 		}
 	}

@@ -79,7 +79,7 @@ type Rule struct {
 }
 
 // Gates a rule may name. The empty gate means "derived from the regex".
-var Gates = []string{"assignment", "header", "url-userinfo"}
+var Gates = []string{"assignment", "assignment-value", "header", "url-userinfo"}
 
 // Problem is one thing wrong with a rule.
 type Problem struct {

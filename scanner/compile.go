@@ -34,13 +34,17 @@ type compiledRule struct {
 
 // compileRule compiles one statically valid rule.
 func compileRule(r rules.Rule, index int) (*compiledRule, error) {
-	re, err := experimental.CompileLatin1(r.Regex)
-	if err != nil {
-		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode: %v", err)
-	}
 	parsed, err := syntax.Parse(r.Regex, syntax.Perl)
 	if err != nil {
 		return nil, fmt.Errorf("regex does not parse: %v", err)
+	}
+	if _, err := experimental.CompileLatin1(r.Regex); err != nil {
+		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode: %v", err)
+	}
+	printed := latin1Regex(parsed)
+	re, err := experimental.CompileLatin1(printed)
+	if err != nil {
+		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode after normalisation: %v", err)
 	}
 
 	capSpan := r.MaxSpan
@@ -56,7 +60,7 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	}
 	cr := &compiledRule{Rule: r, index: index, re: re, maxSpan: span}
 	if lead, ok := keywordLead(parsed, r.Keywords); ok && lead+1 <= 1000 && !r.Imported {
-		if are, err := anchoredRegex(r.Regex, lead); err == nil {
+		if are, err := anchoredRegex(printed, lead); err == nil {
 			cr.anchored, cr.lead = are, lead
 		}
 	}
@@ -66,6 +70,8 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	switch r.Gate {
 	case "assignment":
 		cr.gate = gateAssignment
+	case "assignment-value":
+		cr.gate = gateAssignmentValue
 	case "header":
 		cr.gate = gateHeader
 	case "url-userinfo":

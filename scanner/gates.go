@@ -7,7 +7,8 @@ const (
 	gateNone       gateKind = iota // always run the regex (rare keywords only)
 	gateRun                        // a run of the rule's longest guaranteed class follows
 	gateAssignment                 // identifier tail, assignment operator, a value
-	gateHeader                     // spaces, then a token-looking value
+	gateAssignmentValue            // the same, and the value itself passes the rule's checks
+	gateHeader                     // header separator, optional scheme, a token-looking value
 	gateUserinfo                   // "://" then userinfo with ':' before an '@'
 )
 
@@ -24,6 +25,12 @@ var (
 	spaceClass   = makeClass("", " \t")
 	token68Class = makeClass("AZaz09", "-._~+/=")
 	valueStop    = makeClass("", " \t\r\n\"'`<>,;")
+	// the value grammar of generic assignment rules (see docs/RULES.md)
+	assignStop  = makeClass("", " \t\r\n\f\v\"'`<>,;()\\[]{}")
+	assignFirst = makeClass("", "$%")
+	assignTerm  = makeClass("", " \t\r\n\f\v\"'`<>,;()\\")
+	headerStop  = makeClass("", " \t\r\n\f\v\"',;\\[]{}()<>")
+	headerFirst = makeClass("", "$%")
 	userinfoStop = makeClass("", " \t\r\n\"'<>/?#")
 )
 
@@ -83,62 +90,113 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 			}
 		}
 		return more()
-	case gateAssignment:
+	case gateAssignment, gateAssignmentValue:
 		i := he
 		for n := 0; i < end && n < 40 && identClass[v[i]]; n++ {
 			i++
 		}
-		if i < end && (v[i] == '"' || v[i] == '\'') {
-			i++
-		}
+		i = skipQuote(v, i, end)
 		for n := 0; i < end && n < 5 && spaceClass[v[i]]; n++ {
 			i++
 		}
-		if i >= end {
+		if i+1 >= end {
 			return more()
 		}
 		switch v[i] {
-		case '=', '>':
+		case '=':
 			i++
+			if v[i] == '>' {
+				i++
+			}
 		case ':':
+			i++
+			if v[i] == '=' {
+				i++
+			}
+		case '>':
 			i++
 		default:
 			return gateFail
 		}
-		if i < end && (v[i] == '>' || v[i] == '=') {
-			i++
-		}
 		for n := 0; i < end && n < 5 && spaceClass[v[i]]; n++ {
 			i++
 		}
-		if i < end && (v[i] == '"' || v[i] == '\'' || v[i] == '`') {
-			i++
-		}
-		n := 0
-		for ; i < end && !valueStop[v[i]]; i++ {
-			n++
-			if n >= 6 {
-				return gatePass
+		i = skipQuote(v, i, end)
+		if r.gate == gateAssignment {
+			n := 0
+			for ; i < end && !valueStop[v[i]]; i++ {
+				n++
+				if n >= 6 {
+					return gatePass
+				}
 			}
-		}
-		if i < end {
-			return gateFail
-		}
-		return more()
-	case gateHeader:
-		i := he
-		sp := 0
-		for ; i < end && sp < 5 && spaceClass[v[i]]; i++ {
-			sp++
-		}
-		if sp == 0 {
 			if i < end {
 				return gateFail
 			}
 			return more()
 		}
+		// gateAssignmentValue: extract the value exactly as the rule's regex does and
+		// run the rule's own checks on it; only survivors pay for the regex.
+		if i >= end {
+			return more()
+		}
+		if assignStop[v[i]] || assignFirst[v[i]] {
+			return gateFail
+		}
+		j := i
+		for j < end && !assignStop[v[j]] {
+			j++
+		}
+		if j == end {
+			if end < limit && !eof {
+				return gateMore
+			}
+		} else if !assignTerm[v[j]] {
+			return gateFail // the value runs into a bracket: code, not a secret
+		}
+		if j-i < 6 {
+			return gateFail
+		}
+		if _, ok := r.confirm(v[i:j]); !ok {
+			return gateFail
+		}
+		return gatePass
+	case gateHeader:
+		i := skipQuote(v, he, end)
+		for n := 0; i < end && n < 5 && spaceClass[v[i]]; n++ {
+			i++
+		}
+		if i < end && (v[i] == ':' || v[i] == '=') {
+			i++
+			for n := 0; i < end && n < 5 && spaceClass[v[i]]; n++ {
+				i++
+			}
+			i = skipQuote(v, i, end)
+		}
+		// an optional scheme word (Bearer, Basic, Token, DPoP, ...) and spaces
+		j := i
+		for j < end && j-i < 20 && (identClass[v[j]]) {
+			j++
+		}
+		if j < end && j > i && spaceClass[v[j]] {
+			for n := 0; j < end && n < 5 && spaceClass[v[j]]; n++ {
+				j++
+			}
+			if j == end {
+				return more() // the value after the scheme has not arrived yet
+			}
+			if !headerStop[v[j]] && !headerFirst[v[j]] {
+				i = j
+			}
+		}
+		if i >= end {
+			return more()
+		}
+		if headerFirst[v[i]] {
+			return gateFail
+		}
 		n := 0
-		for ; i < end && token68Class[v[i]]; i++ {
+		for ; i < end && !headerStop[v[i]]; i++ {
 			n++
 			if n >= 8 {
 				return gatePass
@@ -170,4 +228,21 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 		return gateFail
 	}
 	return gateFail
+}
+
+// skipQuote skips an optional quote, possibly escaped one to three times (text that
+// holds JSON inside JSON: \" or \\\"), starting at v[i]. If the data ends inside the
+// backslashes it stops there, and the caller asks for more.
+func skipQuote(v []byte, i, end int) int {
+	j := i
+	for n := 0; j < end && n < 3 && v[j] == '\\'; n++ {
+		j++
+	}
+	if j < end && (v[j] == '"' || v[j] == '\'' || v[j] == '`') {
+		return j + 1
+	}
+	if j == end {
+		return j
+	}
+	return i
 }

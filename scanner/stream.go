@@ -32,6 +32,7 @@ type pipeline struct {
 	b64Long  bool          // inside a run too long to decode
 	depth    int           // base64 nesting depth of this pipeline
 	only     *compiledRule // if set, evaluate this rule only (example checks)
+	stats    Stats
 	noBase64 bool
 	knownEnd int64 // view end when known values were last searched
 	emitV    int64 // view position up to which everything is final
@@ -225,6 +226,7 @@ func (p *pipeline) process(eof bool) {
 func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool) gateResult {
 	r := c.rule
 	if !c.passed {
+		p.stats.GateChecks++
 		g := r.check(v, int(c.hs-vbase), int(c.he-vbase), eof)
 		if g == gateMore {
 			c.wait = vend + 64
@@ -250,6 +252,7 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 		hi = vend
 	}
 	win := v[lo-vbase : hi-vbase]
+	p.stats.RegexRuns++
 	g2 := r.SecretGroup
 	if r.anchored != nil {
 		m := r.anchored.FindSubmatchIndex(win)
@@ -413,6 +416,12 @@ func (p *pipeline) trim() {
 		p.raw = append(p.raw[:0:0], p.raw[n:]...)
 		p.rawBase = keepV
 	}
+}
+
+// Stats counts the work a scan did, for tuning and metrics.
+type Stats struct {
+	GateChecks int // cheap checks made at keyword hits
+	RegexRuns  int // regex evaluations that followed a passed gate
 }
 
 // resolveOverlaps keeps one finding per cluster of overlapping spans: the most
