@@ -31,9 +31,10 @@ type jsonView struct {
 
 	inStr   bool
 	isKey   bool
-	stack   []frame
-	ctrPath string // path of the current container, e.g. $.messages[2]
-	cur     *segment
+	stack []frame
+	names []string         // member names seen (interned)
+	index map[string]int32 // name -> index in names
+	paths []string         // container paths in use; paths[0] is "$"
 }
 
 // escape maps a decoded run view[v:v+vlen] to raw[r:r+rlen]. Between escapes, offsets
@@ -42,22 +43,27 @@ type escape struct {
 	v, vlen, r, rlen int64
 }
 
-// segment is one JSON string's content (without quotes) in view offsets.
+// segment is one JSON string's content (without quotes) in view offsets. Its path is
+// built only when a finding needs it (or when a long string closes), from the
+// container path and the string's own member name or index.
 type segment struct {
 	vs, ve int64 // ve == -1 while the string is open
-	path   string
+	ctr    int32 // index into jsonView.paths of the container's path
+	member int32 // index into jsonView.names of the member name (-1: none)
+	idx    int32 // array index (-1 in objects)
+	isKey  bool
 }
 
 type frame struct {
 	arr       bool
-	idx       int
-	key       string
 	expectKey bool
-	path      string // path of this container
+	idx       int32
+	key       int32 // index into names of the current member name, -1 before the first
+	path      int32 // index into paths of this container's path, -1 until first use
 }
 
 func newJSONView(lines bool) *jsonView {
-	return &jsonView{lines: lines, esc: []escape{{}}, ctrPath: "$"}
+	return &jsonView{lines: lines, esc: []escape{{}}, index: map[string]int32{}, paths: []string{"$"}}
 }
 
 // end returns the view offset just past the decoded data.
@@ -130,7 +136,6 @@ func (j *jsonView) feed(b []byte) {
 			j.appendRun(b[i : i+1])
 			if j.lines {
 				j.stack = j.stack[:0]
-				j.ctrPath = "$"
 			}
 		default:
 			j.appendRun(b[i : i+1])
@@ -224,18 +229,19 @@ func hex4(b []byte) (uint16, bool) {
 
 func (j *jsonView) openString() {
 	j.inStr = true
-	n := len(j.stack)
-	j.isKey = n > 0 && !j.stack[n-1].arr && j.stack[n-1].expectKey
-	path := j.ctrPath
-	if n > 0 {
+	seg := segment{vs: j.end(), ve: -1, idx: -1, member: -1}
+	if n := len(j.stack); n > 0 {
 		f := &j.stack[n-1]
+		seg.ctr = j.containerPath(n - 1)
 		if f.arr {
-			path += "[" + strconv.Itoa(f.idx) + "]"
-		} else if !j.isKey {
-			path += pathMember(f.key)
+			seg.idx = f.idx
+		} else {
+			seg.isKey = f.expectKey
+			seg.member = f.key
 		}
 	}
-	j.segs = append(j.segs, segment{vs: j.end(), ve: -1, path: path})
+	j.isKey = seg.isKey
+	j.segs = append(j.segs, seg)
 }
 
 func (j *jsonView) closeString() {
@@ -243,38 +249,72 @@ func (j *jsonView) closeString() {
 	seg := &j.segs[len(j.segs)-1]
 	seg.ve = j.end()
 	if j.isKey {
-		key := string(j.view[seg.vs-j.vbase : seg.ve-j.vbase])
-		j.stack[len(j.stack)-1].key = key
-		seg.path = j.ctrPath + pathMember(key)
+		key := j.view[seg.vs-j.vbase : seg.ve-j.vbase]
+		id, ok := j.index[string(key)]
+		if !ok {
+			id = int32(len(j.names))
+			j.names = append(j.names, string(key))
+			if len(j.index) < 4096 {
+				j.index[string(key)] = id
+			}
+		}
+		j.stack[len(j.stack)-1].key = id
+		seg.member = id
 		j.isKey = false
 	}
 }
 
-func (j *jsonView) push(arr bool) {
-	path := j.ctrPath
-	if n := len(j.stack); n > 0 {
-		f := &j.stack[n-1]
-		if f.arr {
-			path += "[" + strconv.Itoa(f.idx) + "]"
+// containerPath returns the index of stack[i]'s path, computing it (and its
+// ancestors') once.
+func (j *jsonView) containerPath(i int) int32 {
+	f := &j.stack[i]
+	if f.path >= 0 {
+		return f.path
+	}
+	parent := int32(0)
+	elem := ""
+	if i > 0 {
+		parent = j.containerPath(i - 1)
+		p := &j.stack[i-1]
+		if p.arr {
+			elem = "[" + strconv.Itoa(int(p.idx)) + "]"
 		} else {
-			path += pathMember(f.key)
+			elem = pathMember(j.name(p.key))
 		}
 	}
-	if len(j.stack) >= 512 { // absurd nesting: keep tracking, stop growing paths
-		path = j.ctrPath
+	j.paths = append(j.paths, j.paths[parent]+elem)
+	f.path = int32(len(j.paths) - 1)
+	return f.path
+}
+
+func (j *jsonView) name(id int32) string {
+	if id < 0 {
+		return ""
 	}
-	j.stack = append(j.stack, frame{arr: arr, expectKey: !arr, path: path})
-	j.ctrPath = path
+	return j.names[id]
+}
+
+// pathOf renders a segment's JSON path.
+func (j *jsonView) pathOf(s *segment) string {
+	ctr := j.paths[s.ctr]
+	switch {
+	case s.idx >= 0:
+		return ctr + "[" + strconv.Itoa(int(s.idx)) + "]"
+	case s.member >= 0:
+		return ctr + pathMember(j.name(s.member))
+	case s.ctr != 0:
+		return ctr + pathMember("")
+	}
+	return ctr
+}
+
+func (j *jsonView) push(arr bool) {
+	j.stack = append(j.stack, frame{arr: arr, expectKey: !arr, key: -1, path: -1})
 }
 
 func (j *jsonView) pop() {
 	if n := len(j.stack); n > 0 {
 		j.stack = j.stack[:n-1]
-		if n-1 > 0 {
-			j.ctrPath = j.stack[n-2].path
-		} else {
-			j.ctrPath = "$"
-		}
 	}
 }
 
@@ -374,4 +414,48 @@ func (j *jsonView) trim(v int64) {
 	j.segs = append(j.segs[:0:0], j.segs[s:]...)
 	j.view = append(j.view[:0:0], j.view[v-j.vbase:]...)
 	j.vbase = v
+	if len(j.paths) > 1024 || len(j.names) > 4096 {
+		j.compact()
+	}
+}
+
+// compact drops the container paths and member names that no remaining segment and
+// no open container refers to, so an endless stream keeps bounded tables.
+func (j *jsonView) compact() {
+	pathMap := map[int32]int32{0: 0}
+	paths := []string{"$"}
+	nameMap := map[int32]int32{-1: -1}
+	var names []string
+	remapPath := func(i int32) int32 {
+		if i < 0 {
+			return i
+		}
+		if k, ok := pathMap[i]; ok {
+			return k
+		}
+		paths = append(paths, j.paths[i])
+		pathMap[i] = int32(len(paths) - 1)
+		return pathMap[i]
+	}
+	remapName := func(i int32) int32 {
+		if k, ok := nameMap[i]; ok {
+			return k
+		}
+		names = append(names, j.names[i])
+		nameMap[i] = int32(len(names) - 1)
+		return nameMap[i]
+	}
+	for i := range j.segs {
+		j.segs[i].ctr = remapPath(j.segs[i].ctr)
+		j.segs[i].member = remapName(j.segs[i].member)
+	}
+	for i := range j.stack {
+		j.stack[i].path = remapPath(j.stack[i].path)
+		j.stack[i].key = remapName(j.stack[i].key)
+	}
+	j.paths, j.names = paths, names
+	j.index = make(map[string]int32, len(names))
+	for i, n := range names {
+		j.index[n] = int32(i)
+	}
 }

@@ -259,8 +259,7 @@ func (s *Scanner) scanDepth(src []byte, mode Mode, depth int) []Finding {
 	var out []Finding
 	p := s.newPipeline(mode, nil, nil, func(f Finding) { out = append(out, f) })
 	p.depth = depth
-	_ = p.write(src)
-	_ = p.close()
+	_ = p.writeAll(src)
 	return out
 }
 
@@ -275,8 +274,7 @@ func (s *Scanner) RedactMode(src []byte, mode Mode, replace func(Finding) []byte
 	var buf bytes.Buffer
 	buf.Grow(len(src))
 	p := s.newPipeline(resolveMode(mode, src), func(f *Finding) []byte { return replace(*f) }, &buf, nil)
-	_ = p.write(src)
-	_ = p.close()
+	_ = p.writeAll(src)
 	return buf.Bytes()
 }
 

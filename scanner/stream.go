@@ -105,6 +105,27 @@ func (p *pipeline) write(b []byte) error {
 	return p.err
 }
 
+// writeAll scans a whole input in one go: the input is used in place (the pipeline
+// finishes with it before returning), not copied.
+func (p *pipeline) writeAll(b []byte) error {
+	if len(p.raw) == 0 && !p.done {
+		p.raw = b[:len(b):len(b)]
+		if p.jv != nil {
+			p.jv.view = make([]byte, 0, len(b))
+			p.jv.feed(b)
+		}
+		p.process(false)
+		if p.err == nil {
+			p.close()
+		}
+		return p.err
+	}
+	if err := p.write(b); err != nil {
+		return err
+	}
+	return p.close()
+}
+
 func (p *pipeline) close() error {
 	if p.done {
 		return p.err
@@ -337,7 +358,7 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 				if seg.ve >= 0 && f.ve > seg.ve {
 					f.ve = seg.ve
 				}
-				f.JSONPath = seg.path
+				f.JSONPath = p.jv.pathOf(seg)
 			}
 		}
 	}
