@@ -26,6 +26,7 @@ type compiledRule struct {
 	gate       gateKind
 	runClass   *byteClass // for gateRun: the class of the longest guaranteed run
 	runLen     int        // its length
+	runWithin  int        // the run starts at most this far after the keyword start (-1: anywhere in the window)
 	validators []detectors.Validator
 	allow      []*regexp.Regexp
 	stopWords  [][]byte
@@ -77,8 +78,9 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	case "url-userinfo":
 		cr.gate = gateUserinfo
 	default:
-		if cls, n := longestRun(parsed); n >= 4 {
+		if cls, n, node := longestRun(parsed); n >= 4 {
 			cr.gate, cr.runClass, cr.runLen = gateRun, cls, n
+			cr.runWithin = runStartBound(parsed, node)
 		} else {
 			cr.gate = gateNone
 		}
@@ -153,13 +155,15 @@ func maxLen(re *syntax.Regexp) (int, bool) {
 // longestRun finds the longest run of a single byte class that every match contains:
 // a repeat with a minimum count of one class (ghp_[A-Za-z0-9]{36} -> 36 alphanumerics).
 // The gate checks for such a run near the keyword before paying for the regex.
-func longestRun(re *syntax.Regexp) (*byteClass, int) {
+func longestRun(re *syntax.Regexp) (*byteClass, int, *syntax.Regexp) {
 	var best *byteClass
+	var bestNode *syntax.Regexp
 	bestN := 0
 	var walk func(n *syntax.Regexp)
+	var cur *syntax.Regexp
 	consider := func(sub *syntax.Regexp, min int) {
 		if cls := classOf(sub); cls != nil && min > bestN {
-			best, bestN = cls, min
+			best, bestN, bestNode = cls, min, cur
 		}
 	}
 	walk = func(n *syntax.Regexp) {
@@ -172,18 +176,53 @@ func longestRun(re *syntax.Regexp) (*byteClass, int) {
 			}
 		case syntax.OpRepeat:
 			if n.Min > 0 {
+				cur = n
 				consider(n.Sub[0], n.Min)
 				walk(n.Sub[0])
 			}
 		case syntax.OpPlus:
+			cur = n
 			consider(n.Sub[0], 1)
 			walk(n.Sub[0])
 		}
 	}
 	walk(re)
-	return best, bestN
+	return best, bestN, bestNode
 }
 
+// flatten lists the elements of the top-level sequence, looking through captures
+// and nested concatenations.
+func flatten(re *syntax.Regexp, out []*syntax.Regexp) []*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpCapture:
+		return flatten(re.Sub[0], out)
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			out = flatten(s, out)
+		}
+		return out
+	}
+	return append(out, re)
+}
+
+// runStartBound bounds how far after the start of a match (and so after the start of
+// any keyword in it) the run node can begin: the run node is an element of the
+// top-level sequence and the elements before it have a bounded length. It returns -1
+// when no such bound follows from the regex's shape.
+func runStartBound(re, run *syntax.Regexp) int {
+	total := 0
+	for _, e := range flatten(re, nil) {
+		if e == run {
+			return total
+		}
+		n, ok := maxLen(e)
+		if !ok {
+			return -1
+		}
+		total += n
+	}
+	return -1
+}
 // classOf returns the byte class matched by a single-character node, or nil.
 func classOf(n *syntax.Regexp) *byteClass {
 	var c byteClass

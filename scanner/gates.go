@@ -78,8 +78,12 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 				from = 0
 			}
 		}
+		stop := end // the run must start by hs+runWithin, so it is decided by then+runLen
+		if r.runWithin >= 0 && !r.Imported && hs+r.runWithin+r.runLen < stop {
+			stop = hs + r.runWithin + r.runLen
+		}
 		run := 0
-		for i := from; i < end; i++ {
+		for i := from; i < stop; i++ {
 			if r.runClass[v[i]] {
 				run++
 				if run >= r.runLen {
@@ -87,7 +91,13 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 				}
 			} else {
 				run = 0
+				if r.runWithin >= 0 && !r.Imported && i+1 > hs+r.runWithin {
+					return gateFail // no run can start in time any more
+				}
 			}
+		}
+		if stop < end {
+			return gateFail
 		}
 		return more()
 	case gateAssignment, gateAssignmentValue:

@@ -175,8 +175,18 @@ func (p *pipeline) process(eof bool) {
 		}
 		he := hs + int64(len(s.kw.words[kw]))
 		for _, ri := range s.kwRules[kw] {
-			if r := s.rules[ri]; p.only == nil || p.only == r {
-				p.pend = append(p.pend, candidate{rule: r, hs: hs, he: he})
+			r := s.rules[ri]
+			if p.only != nil && p.only != r {
+				continue
+			}
+			// Most hits fail their gate at once; only the others become candidates.
+			p.stats.GateChecks++
+			switch r.check(v, int(hs-vbase), int(he-vbase), eof) {
+			case gateFail:
+			case gatePass:
+				p.pend = append(p.pend, candidate{rule: r, hs: hs, he: he, passed: true})
+			default:
+				p.pend = append(p.pend, candidate{rule: r, hs: hs, he: he, wait: vend + 64})
 			}
 		}
 	})
