@@ -223,6 +223,7 @@ func runStartBound(re, run *syntax.Regexp) int {
 	}
 	return -1
 }
+
 // classOf returns the byte class matched by a single-character node, or nil.
 func classOf(n *syntax.Regexp) *byteClass {
 	var c byteClass

@@ -4,12 +4,12 @@ package scanner
 type gateKind uint8
 
 const (
-	gateNone       gateKind = iota // always run the regex (rare keywords only)
-	gateRun                        // a run of the rule's longest guaranteed class follows
-	gateAssignment                 // identifier tail, assignment operator, a value
-	gateAssignmentValue            // the same, and the value itself passes the rule's checks
-	gateHeader                     // header separator, optional scheme, a token-looking value
-	gateUserinfo                   // "://" then userinfo with ':' before an '@'
+	gateNone            gateKind = iota // always run the regex (rare keywords only)
+	gateRun                             // a run of the rule's longest guaranteed class follows
+	gateAssignment                      // identifier tail, assignment operator, a value
+	gateAssignmentValue                 // the same, and the value itself passes the rule's checks
+	gateHeader                          // header separator, optional scheme, a token-looking value
+	gateUserinfo                        // "://" then userinfo with ':' before an '@'
 )
 
 type gateResult uint8
@@ -26,11 +26,11 @@ var (
 	token68Class = makeClass("AZaz09", "-._~+/=")
 	valueStop    = makeClass("", " \t\r\n\"'`<>,;")
 	// the value grammar of generic assignment rules (see docs/RULES.md)
-	assignStop  = makeClass("", " \t\r\n\f\v\"'`<>,;()\\[]{}")
-	assignFirst = makeClass("", "$%")
-	assignTerm  = makeClass("", " \t\r\n\f\v\"'`<>,;()\\")
-	headerStop  = makeClass("", " \t\r\n\f\v\"',;\\[]{}()<>")
-	headerFirst = makeClass("", "$%")
+	assignStop   = makeClass("", " \t\r\n\f\v\"'`<>,;()\\[]{}")
+	assignFirst  = makeClass("", "$%")
+	assignTerm   = makeClass("", " \t\r\n\f\v\"'`<>,;()\\")
+	headerStop   = makeClass("", " \t\r\n\f\v\"',;\\[]{}()<>")
+	headerFirst  = makeClass("", "$%")
 	userinfoStop = makeClass("", " \t\r\n\"'<>/?#")
 )
 

@@ -29,8 +29,8 @@ type jsonView struct {
 	esc  []escape  // sorted by v; esc[0] is a base mapping
 	segs []segment // sorted by vs
 
-	inStr   bool
-	isKey   bool
+	inStr bool
+	isKey bool
 	stack []frame
 	names []string         // member names seen (interned)
 	index map[string]int32 // name -> index in names

@@ -111,7 +111,11 @@ func (p *pipeline) writeAll(b []byte) error {
 	if len(p.raw) == 0 && !p.done {
 		p.raw = b[:len(b):len(b)]
 		if p.jv != nil {
+			// sized for the whole input: strings are rarely shorter than ~24 bytes
+			// on average in real JSON, escapes rarer than one per 64 bytes
 			p.jv.view = make([]byte, 0, len(b))
+			p.jv.segs = make([]segment, 0, len(b)/24+16)
+			p.jv.esc = append(make([]escape, 0, len(b)/64+16), p.jv.esc...)
 			p.jv.feed(b)
 		}
 		p.process(false)
