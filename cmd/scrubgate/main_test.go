@@ -92,10 +92,11 @@ func TestScanExitCodesAndFormats(t *testing.T) {
 	var rep struct {
 		Schema   string
 		Findings []struct {
-			File, RuleID string `json:"rule_id"`
-			Start        struct{ Line, Column int }
-			JSONPath     string `json:"json_path"`
-			Fingerprint  string
+			File        string
+			RuleID      string `json:"rule_id"`
+			Start       struct{ Line, Column int }
+			JSONPath    string `json:"json_path"`
+			Fingerprint string
 		}
 		Summary struct{ Files, Findings int }
 	}
