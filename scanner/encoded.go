@@ -26,6 +26,7 @@ var b64Class = makeClass("AZaz09", "+/-_=")
 // than maxBase64Run is never decoded and is skipped without holding anything back.
 func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 	const stride = minBase64Run
+	p.b64Open = -1
 	if p.b64Long {
 		i := p.b64Next
 		for i < vend && b64Class[v[i-vbase]] {
@@ -62,6 +63,7 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 			return
 		}
 		if b == vend && !eof {
+			p.b64Open = a
 			break // the run may continue
 		}
 		if b-a >= minBase64Run {
@@ -73,16 +75,22 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 }
 
 // tailRunStart is where a run of base64 characters touching the end of the view
-// begins (vend if there is none): it may still grow into an encoded secret.
-func tailRunStart(v []byte, vbase, vend int64) int64 {
+// begins: such a run may still grow into an encoded secret, so output is held back
+// from there. A trailing run of fewer than minBase64Run bytes holds no sample yet and
+// is found by looking back; a longer one holds a sample, and scanBase64 recorded its
+// start (none if it is too long to ever be decoded).
+func (p *pipeline) tailRunStart(v []byte, vbase, vend int64) int64 {
 	i := vend
-	for i > vbase && b64Class[v[i-1-vbase]] && vend-i <= maxBase64Run {
+	for i > vbase && vend-i < minBase64Run && b64Class[v[i-1-vbase]] {
 		i--
 	}
-	if vend-i > maxBase64Run {
-		return vend
+	if vend-i < minBase64Run {
+		return i
 	}
-	return i
+	if p.b64Open >= 0 {
+		return p.b64Open
+	}
+	return vend
 }
 
 // checkBase64 decodes run (view offset at) and records a finding for it if the

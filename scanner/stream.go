@@ -30,6 +30,7 @@ type pipeline struct {
 	found    []Finding // confirmed, not yet final
 	b64Next  int64
 	b64Long  bool          // inside a run too long to decode
+	b64Open  int64         // start of a run still open at the end of the view, -1 if none
 	depth    int           // base64 nesting depth of this pipeline
 	only     *compiledRule // if set, evaluate this rule only (example checks)
 	stats    Stats
@@ -57,7 +58,7 @@ type candidate struct {
 }
 
 func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.Writer, collect func(Finding)) *pipeline {
-	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect}
+	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, b64Open: -1}
 	switch mode {
 	case ModeJSON:
 		p.jv = newJSONView(false)
@@ -233,7 +234,7 @@ func (p *pipeline) process(eof bool) {
 			}
 		}
 		if s.decodeBase64 && !p.noBase64 {
-			if t := tailRunStart(v, vbase, vend); t < e {
+			if t := p.tailRunStart(v, vbase, vend); t < e {
 				e = t
 			}
 		}
