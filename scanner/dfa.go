@@ -7,12 +7,12 @@ package scanner
 type keywordDFA struct {
 	class  [256]uint8 // byte -> class (ASCII letters folded; 0 = no keyword byte)
 	nclass int
-	delta  []uint16 // state*nclass + class -> next state | outFlag
+	delta  []uint32 // state*nclass + class -> next state*nclass | outFlag (premultiplied: no multiply on the critical path)
 	out    [][]int32
 	depth  []int // length of the keyword prefix a state stands for
 }
 
-const outFlag = 1 << 15
+const outFlag = 1 << 31
 
 func newKeywordDFA(words [][]byte) *keywordDFA {
 	d := &keywordDFA{}
@@ -52,13 +52,13 @@ func newKeywordDFA(words [][]byte) *keywordDFA {
 		nodes[s].out = append(nodes[s].out, int32(k))
 	}
 	// breadth-first: failure links and the full transition table
-	d.delta = make([]uint16, len(nodes)*n)
+	d.delta = make([]uint32, len(nodes)*n)
 	queue := []int32{}
 	for cl := 0; cl < n; cl++ {
 		if t, ok := nodes[0].next[uint8(cl)]; ok {
 			nodes[t].fail = 0
 			queue = append(queue, t)
-			d.delta[cl] = uint16(t)
+			d.delta[cl] = uint32(t)
 		}
 	}
 	for len(queue) > 0 {
@@ -69,7 +69,7 @@ func newKeywordDFA(words [][]byte) *keywordDFA {
 			if t, ok := nodes[s].next[uint8(cl)]; ok {
 				nodes[t].fail = int32(d.delta[int(nodes[s].fail)*n+cl] &^ outFlag)
 				queue = append(queue, t)
-				d.delta[int(s)*n+cl] = uint16(t)
+				d.delta[int(s)*n+cl] = uint32(t)
 			} else {
 				d.delta[int(s)*n+cl] = d.delta[int(nodes[s].fail)*n+cl] &^ outFlag
 			}
@@ -82,7 +82,9 @@ func newKeywordDFA(words [][]byte) *keywordDFA {
 		d.depth[i] = nodes[i].depth
 	}
 	for i := range d.delta {
-		if len(d.out[d.delta[i]&^outFlag]) > 0 {
+		next := d.delta[i]
+		d.delta[i] = next * uint32(n)
+		if len(d.out[next]) > 0 {
 			d.delta[i] |= outFlag
 		}
 	}
@@ -103,35 +105,50 @@ func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn f
 	if endB > len(buf) {
 		endB = len(buf)
 	}
-	n := uint(d.nclass)
 	delta, class := d.delta, &d.class
-	var sa, sb uint
-	var hitsA, hitsB []int // end positions whose state has output, per half
+	var sa, sb uint32
+	var hitsA, hitsB []int // (end position, state offset) pairs, per half
 	i, j := from, mid
-	for i < endA && j < endB {
-		ta := delta[sa*n+uint(class[buf[i]])]
-		tb := delta[sb*n+uint(class[buf[j]])]
-		sa, sb = uint(ta&^outFlag), uint(tb&^outFlag)
-		if ta&outFlag != 0 {
-			hitsA = append(hitsA, i, int(sa))
+	if n := endB - mid; endA-from > n {
+		for ; i < from+(endA-from-n); i++ { // make both halves the same length
+			sa = delta[sa+uint32(class[buf[i]])]
+			if sa&outFlag != 0 {
+				sa &^= outFlag
+				hitsA = append(hitsA, i, int(sa))
+			}
 		}
-		if tb&outFlag != 0 {
-			hitsB = append(hitsB, j, int(sb))
-		}
-		i++
-		j++
 	}
+	a, b := buf[i:endA], buf[j:endB]
+	if len(b) > len(a) {
+		b = b[:len(a)]
+	}
+	for k := 0; k < len(b); k++ {
+		k, sa, sb = step2(delta, class, a, b, k, sa, sb)
+		if k == len(b) {
+			break
+		}
+		if sa&outFlag != 0 {
+			sa &^= outFlag
+			hitsA = append(hitsA, i+k, int(sa))
+		}
+		if sb&outFlag != 0 {
+			sb &^= outFlag
+			hitsB = append(hitsB, j+k, int(sb))
+		}
+	}
+	i += len(b)
+	j += len(b)
 	for ; i < endA; i++ {
-		ta := delta[sa*n+uint(class[buf[i]])]
-		sa = uint(ta &^ outFlag)
-		if ta&outFlag != 0 {
+		sa = delta[sa+uint32(class[buf[i]])]
+		if sa&outFlag != 0 {
+			sa &^= outFlag
 			hitsA = append(hitsA, i, int(sa))
 		}
 	}
 	for ; j < endB; j++ {
-		tb := delta[sb*n+uint(class[buf[j]])]
-		sb = uint(tb &^ outFlag)
-		if tb&outFlag != 0 {
+		sb = delta[sb+uint32(class[buf[j]])]
+		if sb&outFlag != 0 {
+			sb &^= outFlag
 			hitsB = append(hitsB, j, int(sb))
 		}
 	}
@@ -139,9 +156,24 @@ func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn f
 	d.report(hitsB, mid, to, words, fn)
 }
 
+// step2 advances both state chains from position k until either reaches a state
+// that ends a keyword (it returns that position) or the input ends (len(b)). It makes
+// no calls, so the compiler keeps the states in registers.
+func step2(delta []uint32, class *[256]uint8, a, b []byte, k int, sa, sb uint32) (int, uint32, uint32) {
+	a = a[:len(b)]
+	for ; k < len(b); k++ {
+		sa = delta[sa+uint32(class[a[k]])]
+		sb = delta[sb+uint32(class[b[k]])]
+		if (sa|sb)&outFlag != 0 {
+			return k, sa, sb
+		}
+	}
+	return k, sa, sb
+}
+
 func (d *keywordDFA) report(hits []int, from, to int, words [][]byte, fn func(kw int32, start int)) {
 	for h := 0; h < len(hits); h += 2 {
-		for _, k := range d.out[hits[h+1]] {
+		for _, k := range d.out[hits[h+1]/d.nclass] {
 			start := hits[h] + 1 - len(words[k])
 			if start >= from && start < to {
 				fn(k, start)
@@ -155,30 +187,39 @@ func (d *keywordDFA) scan1(buf []byte, from, to, maxLen int, words [][]byte, fn 
 	if end > len(buf) {
 		end = len(buf)
 	}
-	s := uint(0)
-	n := uint(d.nclass)
-	delta, class := d.delta, &d.class
+	s := uint32(0)
 	for i := from; i < end; i++ {
-		t := delta[s*n+uint(class[buf[i]])]
-		s = uint(t &^ outFlag)
-		if t&outFlag != 0 {
-			for _, k := range d.out[s] {
-				start := i + 1 - len(words[k])
-				if start >= from && start < to {
-					fn(k, start)
-				}
+		i, s = step1(d.delta, &d.class, buf[:end], i, s)
+		if i == end {
+			break
+		}
+		s &^= outFlag
+		for _, k := range d.out[int(s)/d.nclass] {
+			start := i + 1 - len(words[k])
+			if start >= from && start < to {
+				fn(k, start)
 			}
 		}
 	}
 }
 
+// step1 is step2 for one chain.
+func step1(delta []uint32, class *[256]uint8, b []byte, i int, s uint32) (int, uint32) {
+	for ; i < len(b); i++ {
+		s = delta[s+uint32(class[b[i]])]
+		if s&outFlag != 0 {
+			return i, s
+		}
+	}
+	return i, s
+}
+
 // suffixDepth runs the automaton over b and returns the length of the longest suffix
 // of b that is a prefix of some keyword.
 func (d *keywordDFA) suffixDepth(b []byte) int {
-	s := uint(0)
-	n := uint(d.nclass)
+	s := uint32(0)
 	for _, c := range b {
-		s = uint(d.delta[s*n+uint(d.class[c])] &^ outFlag)
+		s = d.delta[s+uint32(d.class[c])] &^ outFlag
 	}
-	return d.depth[s]
+	return d.depth[int(s)/d.nclass]
 }
