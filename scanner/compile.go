@@ -21,6 +21,8 @@ type compiledRule struct {
 	index      int
 	re         *re2.Regexp
 	anchored   *re2.Regexp // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
+	atStart    *re2.Regexp // \A(?:regex), for rules whose secret is the whole match
+	afterByte  *re2.Regexp // \A[\x00-\xff](?:regex): the same, seeing the byte before (for \b)
 	lead       int         // max bytes of a match before its keyword
 	maxSpan    int         // bytes; every match is at most this long
 	gate       gateKind
@@ -60,6 +62,16 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 		span = rules.MaxSpanLimit
 	}
 	cr := &compiledRule{Rule: r, index: index, re: re, maxSpan: span}
+	if secretIsWholeMatch(parsed, r.SecretGroup) && !r.Imported {
+		// The secret starts at or after the keyword and the match contains the
+		// keyword, so the match starts exactly at the keyword: one anchored,
+		// DFA-only call answers, with no submatch extraction.
+		a0, err0 := experimental.CompileLatin1(`\A(?:` + printed + `)`)
+		a1, err1 := experimental.CompileLatin1(`\A[\x00-\xff](?:` + printed + `)`)
+		if err0 == nil && err1 == nil {
+			cr.atStart, cr.afterByte = a0, a1
+		}
+	}
 	if lead, ok := keywordLead(parsed, r.Keywords); ok && lead+1 <= 1000 && !r.Imported {
 		if are, err := anchoredRegex(printed, lead); err == nil {
 			cr.anchored, cr.lead = are, lead
@@ -188,6 +200,32 @@ func longestRun(re *syntax.Regexp) (*byteClass, int, *syntax.Regexp) {
 	}
 	walk(re)
 	return best, bestN, bestNode
+}
+
+// secretIsWholeMatch reports whether the secret group spans the whole match: group 0,
+// or a capture with only zero-width assertions (\b, ^, $) around it.
+func secretIsWholeMatch(re *syntax.Regexp, group int) bool {
+	if group == 0 {
+		return true
+	}
+	elems := re.Sub
+	if re.Op != syntax.OpConcat {
+		elems = []*syntax.Regexp{re}
+	}
+	found := false
+	for _, e := range elems {
+		switch e.Op {
+		case syntax.OpCapture:
+			if e.Cap != group || found {
+				return false
+			}
+			found = true
+		case syntax.OpWordBoundary, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpEmptyMatch:
+		default:
+			return false
+		}
+	}
+	return found
 }
 
 // flatten lists the elements of the top-level sequence, looking through captures

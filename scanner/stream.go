@@ -289,6 +289,20 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 	}
 	win := v[lo-vbase : hi-vbase]
 	p.stats.RegexRuns++
+	if r.atStart != nil {
+		// The match can only start at the keyword. One anchored, DFA-only call
+		// answers; the byte before is consumed so \b and the like see it.
+		off := int(c.hs - lo)
+		if off == 0 {
+			if m := r.atStart.FindIndex(win); m != nil {
+				p.accept(c, r, lo, 0, m[1], 0, m[1], v, vbase)
+			}
+		} else if m := r.afterByte.FindIndex(win[off-1:]); m != nil {
+			end := off - 1 + m[1]
+			p.accept(c, r, lo, off, end, off, end, v, vbase)
+		}
+		return gateFail
+	}
 	g2 := r.SecretGroup
 	if r.anchored != nil {
 		m := r.anchored.FindSubmatchIndex(win)
