@@ -154,7 +154,8 @@ func decodeBase64Text(run []byte) ([]byte, bool) {
 	// cheap rejection: the first 8 characters decode to 6 bytes of text
 	if len(body) >= 8 {
 		var head [6]byte
-		if _, err := enc.Decode(head[:], body[:8]); err != nil || !textish(head[:]) {
+		if _, err := enc.Decode(head[:], body[:8]); err != nil || !textish(head[:]) ||
+			!utf8.Valid(head[:len(head)-incompleteTail(head[:])]) {
 			return nil, false
 		}
 	}

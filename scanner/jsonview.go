@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"encoding/binary"
 	"sort"
 	"strconv"
 	"unicode/utf16"
@@ -69,7 +70,26 @@ func newJSONView(lines bool) *jsonView {
 // end returns the view offset just past the decoded data.
 func (j *jsonView) end() int64 { return j.vbase + int64(len(j.view)) }
 
-var strStop = makeClass("", "\"\\\n")
+// indexStringStop returns the index of the first '"', '\\' or '\n' in b, or len(b).
+// It tests eight bytes at a time (the classic has-zero-byte trick), since strings
+// are most of the bytes of real JSON.
+func indexStringStop(b []byte) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := x^(lo*'"'), x^(lo*'\\'), x^(lo*'\n')
+		if ((q-lo)&^q|(bs-lo)&^bs|(nl-lo)&^nl)&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c == '\n' {
+			return i
+		}
+	}
+	return len(b)
+}
 
 // feed consumes raw bytes, whose first byte is at raw offset j.rawNext+len(j.pending).
 func (j *jsonView) feed(b []byte) {
@@ -80,10 +100,7 @@ func (j *jsonView) feed(b []byte) {
 	i := 0
 	for i < len(b) {
 		if j.inStr {
-			k := i
-			for k < len(b) && !strStop[b[k]] {
-				k++
-			}
+			k := i + indexStringStop(b[i:])
 			j.appendRun(b[i:k])
 			i = k
 			if i == len(b) {
