@@ -35,7 +35,7 @@ type jsonView struct {
 	stack []frame
 	names []string         // member names seen (interned)
 	index map[string]int32 // name -> index in names
-	paths []string         // container paths in use; paths[0] is "$"
+	nodes []pathNode       // container paths as a tree; nodes[0] is the root "$"
 }
 
 // escape maps a decoded run view[v:v+vlen] to raw[r:r+rlen]. Between escapes, offsets
@@ -49,7 +49,7 @@ type escape struct {
 // container path and the string's own member name or index.
 type segment struct {
 	vs, ve int64 // ve == -1 while the string is open
-	ctr    int32 // index into jsonView.paths of the container's path
+	ctr    int32 // index into jsonView.nodes of the container's path
 	member int32 // index into jsonView.names of the member name (-1: none)
 	idx    int32 // array index (-1 in objects)
 	isKey  bool
@@ -60,11 +60,11 @@ type frame struct {
 	expectKey bool
 	idx       int32
 	key       int32 // index into names of the current member name, -1 before the first
-	path      int32 // index into paths of this container's path, -1 until first use
+	path      int32 // index into nodes of this container's path, -1 until first use
 }
 
 func newJSONView(lines bool) *jsonView {
-	return &jsonView{lines: lines, esc: []escape{{}}, index: map[string]int32{}, paths: []string{"$"}}
+	return &jsonView{lines: lines, esc: []escape{{}}, index: map[string]int32{}, nodes: []pathNode{{parent: -1, idx: -1, name: -1}}}
 }
 
 // end returns the view offset just past the decoded data.
@@ -281,27 +281,60 @@ func (j *jsonView) closeString() {
 	}
 }
 
-// containerPath returns the index of stack[i]'s path, computing it (and its
+// pathNode is one step of a container path: the parent container and, in it, an
+// array index or a member name. Paths are only rendered as strings for findings.
+type pathNode struct {
+	parent int32
+	idx    int32 // array index, or -1
+	name   int32 // member name (index into names), or -1
+}
+
+// containerPath returns the node of stack[i]'s path, creating it (and its
 // ancestors') once.
 func (j *jsonView) containerPath(i int) int32 {
 	f := &j.stack[i]
 	if f.path >= 0 {
 		return f.path
 	}
-	parent := int32(0)
-	elem := ""
-	if i > 0 {
-		parent = j.containerPath(i - 1)
-		p := &j.stack[i-1]
-		if p.arr {
-			elem = "[" + strconv.Itoa(int(p.idx)) + "]"
-		} else {
-			elem = pathMember(j.name(p.key))
+	if i == 0 { // the top-level value is "$" itself
+		f.path = 0
+		return 0
+	}
+	n := pathNode{parent: j.containerPath(i - 1), idx: -1, name: -1}
+	if p := &j.stack[i-1]; p.arr {
+		n.idx = p.idx
+	} else {
+		n.name = p.key
+		if n.name < 0 {
+			n.name = j.emptyName()
 		}
 	}
-	j.paths = append(j.paths, j.paths[parent]+elem)
-	f.path = int32(len(j.paths) - 1)
+	j.nodes = append(j.nodes, n)
+	f.path = int32(len(j.nodes) - 1)
 	return f.path
+}
+
+// emptyName is the id of the member name "" (a member seen before its key closed).
+func (j *jsonView) emptyName() int32 {
+	if id, ok := j.index[""]; ok {
+		return id
+	}
+	j.names = append(j.names, "")
+	j.index[""] = int32(len(j.names) - 1)
+	return int32(len(j.names) - 1)
+}
+
+// render builds the path string of a node.
+func (j *jsonView) render(id int32) string {
+	if id <= 0 {
+		return "$"
+	}
+	n := j.nodes[id]
+	base := j.render(n.parent)
+	if n.idx >= 0 {
+		return base + "[" + strconv.Itoa(int(n.idx)) + "]"
+	}
+	return base + pathMember(j.name(n.name))
 }
 
 func (j *jsonView) name(id int32) string {
@@ -313,7 +346,7 @@ func (j *jsonView) name(id int32) string {
 
 // pathOf renders a segment's JSON path.
 func (j *jsonView) pathOf(s *segment) string {
-	ctr := j.paths[s.ctr]
+	ctr := j.render(s.ctr)
 	switch {
 	case s.idx >= 0:
 		return ctr + "[" + strconv.Itoa(int(s.idx)) + "]"
@@ -431,29 +464,18 @@ func (j *jsonView) trim(v int64) {
 	j.segs = append(j.segs[:0:0], j.segs[s:]...)
 	j.view = append(j.view[:0:0], j.view[v-j.vbase:]...)
 	j.vbase = v
-	if len(j.paths) > 1024 || len(j.names) > 4096 {
+	if len(j.nodes) > 4096 || len(j.names) > 4096 {
 		j.compact()
 	}
 }
 
-// compact drops the container paths and member names that no remaining segment and
-// no open container refers to, so an endless stream keeps bounded tables.
+// compact drops the path nodes and member names that no remaining segment and no
+// open container refers to, so an endless stream keeps bounded tables.
 func (j *jsonView) compact() {
-	pathMap := map[int32]int32{0: 0}
-	paths := []string{"$"}
+	nodeMap := map[int32]int32{0: 0}
+	nodes := []pathNode{j.nodes[0]}
 	nameMap := map[int32]int32{-1: -1}
 	var names []string
-	remapPath := func(i int32) int32 {
-		if i < 0 {
-			return i
-		}
-		if k, ok := pathMap[i]; ok {
-			return k
-		}
-		paths = append(paths, j.paths[i])
-		pathMap[i] = int32(len(paths) - 1)
-		return pathMap[i]
-	}
 	remapName := func(i int32) int32 {
 		if k, ok := nameMap[i]; ok {
 			return k
@@ -462,15 +484,32 @@ func (j *jsonView) compact() {
 		nameMap[i] = int32(len(names) - 1)
 		return nameMap[i]
 	}
+	var remapNode func(i int32) int32
+	remapNode = func(i int32) int32 {
+		if i < 0 {
+			return i
+		}
+		if k, ok := nodeMap[i]; ok {
+			return k
+		}
+		n := j.nodes[i]
+		n.parent = remapNode(n.parent)
+		if n.name >= 0 {
+			n.name = remapName(n.name)
+		}
+		nodes = append(nodes, n)
+		nodeMap[i] = int32(len(nodes) - 1)
+		return nodeMap[i]
+	}
 	for i := range j.segs {
-		j.segs[i].ctr = remapPath(j.segs[i].ctr)
+		j.segs[i].ctr = remapNode(j.segs[i].ctr)
 		j.segs[i].member = remapName(j.segs[i].member)
 	}
 	for i := range j.stack {
-		j.stack[i].path = remapPath(j.stack[i].path)
+		j.stack[i].path = remapNode(j.stack[i].path)
 		j.stack[i].key = remapName(j.stack[i].key)
 	}
-	j.paths, j.names = paths, names
+	j.nodes, j.names = nodes, names
 	j.index = make(map[string]int32, len(names))
 	for i, n := range names {
 		j.index[n] = int32(i)
