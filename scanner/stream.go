@@ -34,6 +34,7 @@ type pipeline struct {
 	depth    int           // base64 nesting depth of this pipeline
 	only     *compiledRule // if set, evaluate this rule only (example checks)
 	stats    Stats
+	seen     map[foundKey]struct{} // findings not yet final, for de-duplication
 	noBase64 bool
 	knownEnd int64 // view end when known values were last searched
 	emitV    int64 // view position up to which everything is final
@@ -346,13 +347,22 @@ func (p *pipeline) accept(c *candidate, r *compiledRule, lo int64, ms, me, ss, s
 
 // addFinding records a confirmed finding unless the same rule already found that span.
 func (p *pipeline) addFinding(f Finding) {
-	for i := range p.found {
-		g := &p.found[i]
-		if g.vs == f.vs && g.ve == f.ve && g.RuleID == f.RuleID {
-			return
-		}
+	k := foundKey{f.vs, f.ve, f.RuleID}
+	if _, dup := p.seen[k]; dup {
+		return
 	}
+	if p.seen == nil {
+		p.seen = map[foundKey]struct{}{}
+	}
+	p.seen[k] = struct{}{}
 	p.found = append(p.found, f)
+}
+
+// foundKey identifies a finding for de-duplication: several keyword hits of one
+// rule can lead to the same match.
+type foundKey struct {
+	vs, ve int64
+	rule   string
 }
 
 // finalize resolves overlaps among the findings that end at or before e, fills their
@@ -380,6 +390,9 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 		}
 	}
 	p.found = rest
+	for _, f := range final {
+		delete(p.seen, foundKey{f.vs, f.ve, f.RuleID})
+	}
 	if p.jv != nil {
 		for i := range final {
 			f := &final[i]
@@ -451,7 +464,9 @@ func (p *pipeline) trim() {
 		return
 	}
 	if p.jv != nil {
-		p.jv.trim(keepV)
+		if n := keepV - p.jv.vbase; n > 1<<16 || n > int64(len(p.jv.view))/2 {
+			p.jv.trim(keepV)
+		}
 		if n := p.rawEmit - p.rawBase; n > 1<<16 || n > int64(len(p.raw))/2 {
 			p.raw = append(p.raw[:0:0], p.raw[n:]...)
 			p.rawBase = p.rawEmit
