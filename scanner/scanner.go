@@ -179,6 +179,18 @@ func New(pack *rules.Pack, opts ...Option) (*Scanner, error) {
 	return s, nil
 }
 
+// WithFingerprintKey returns a Scanner that shares s's compiled rules and known
+// values (a snapshot of them) but fingerprints findings with key. Compiling a pack
+// takes most of a second; deriving a scanner per key is free.
+func (s *Scanner) WithFingerprintKey(key []byte) *Scanner {
+	t := &Scanner{
+		rules: s.rules, kw: s.kw, kwRules: s.kwRules, maxBack: s.maxBack, maxHold: s.maxHold,
+		fpKey: append([]byte(nil), key...), decodeBase64: s.decodeBase64, version: s.version,
+	}
+	t.known.Store(s.known.Load())
+	return t
+}
+
 // Version is the version of the compiled pack.
 func (s *Scanner) Version() string { return s.version }
 

@@ -331,3 +331,16 @@ func TestDefaultPackExamples(t *testing.T) {
 		t.Fatal(ps)
 	}
 }
+
+func TestWithFingerprintKeySharesRulesChangesFingerprints(t *testing.T) {
+	s := testScanner(t)
+	a, b := s.WithFingerprintKey([]byte("key-a")), s.WithFingerprintKey([]byte("key-b"))
+	src := []byte("GITHUB_TOKEN=" + ghToken(16))
+	fa, fb, fa2 := a.Scan(src), b.Scan(src), s.WithFingerprintKey([]byte("key-a")).Scan(src)
+	if len(fa) != 1 || len(fb) != 1 || fa[0].RuleID != fb[0].RuleID || fa[0].Start != fb[0].Start {
+		t.Fatalf("findings differ: %v %v", fa, fb)
+	}
+	if fa[0].Fingerprint == fb[0].Fingerprint || fa[0].Fingerprint != fa2[0].Fingerprint {
+		t.Fatalf("fingerprints: %s %s %s", fa[0].Fingerprint, fb[0].Fingerprint, fa2[0].Fingerprint)
+	}
+}

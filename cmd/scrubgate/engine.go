@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -65,11 +67,27 @@ func keys() (vault.Keys, bool, error) {
 	return vault.RandomKeys(), false, nil
 }
 
-// newScanner compiles the pack with the run's fingerprint key.
+// newScanner compiles the pack (once per process for a given pack) and returns a
+// scanner with the run's fingerprint key.
 func (f *engineFlags) newScanner(c *cobra.Command, ks vault.Keys) (*scanner.Scanner, error) {
 	pack, err := f.pack(c)
 	if err != nil {
 		return nil, err
 	}
-	return scanner.New(pack, scanner.WithFingerprintKey(ks.FingerprintKey()))
+	key := pack.Version + "\x00" + strings.Join(pack.IDs(), ",")
+	compiledMu.Lock()
+	defer compiledMu.Unlock()
+	s, ok := compiled[key]
+	if !ok {
+		if s, err = scanner.New(pack); err != nil {
+			return nil, err
+		}
+		compiled[key] = s
+	}
+	return s.WithFingerprintKey(ks.FingerprintKey()), nil
 }
+
+var (
+	compiledMu sync.Mutex
+	compiled   = map[string]*scanner.Scanner{}
+)
