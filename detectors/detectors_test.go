@@ -100,7 +100,7 @@ func TestGenericValue(t *testing.T) {
 			t.Errorf("%q accepted", s)
 		}
 	}
-	for _, s := range []string{"hunter2x9", "Zq8#mL2!pV", "Rk82mWq9ZtL4xVp7", "4fG8kL2mP9qR7sT3vW6y"} {
+	for _, s := range []string{"hunter2x9", "Zq8#mL2!pV", "Rk82mWq9ZtL4xVp7", "4fG8kL2mP9qR7sT3vW6y", "ya29.a0AfB_byC8kLm2Qx9Zp4Wr7Vt3Nb6"} {
 		if GenericValue([]byte(s)) != Confirmed {
 			t.Errorf("%q rejected", s)
 		}

@@ -64,14 +64,25 @@ func hasDigit(v []byte) bool {
 }
 
 // isDottedIdent reports a.b.c chains of identifiers starting with a letter, as in
-// code that reads a secret from somewhere else.
+// code that reads a secret from somewhere else (settings.api_key, process.env.TOKEN).
+// Parts that look random (long, or with more than two digits, as in ya29.a0AfB…)
+// make it a token, not a name.
 func isDottedIdent(v []byte) bool {
 	parts := bytes.Split(v, []byte("."))
 	if len(parts) < 2 {
 		return false
 	}
 	for _, p := range parts {
-		if len(p) == 0 || !(p[0] >= 'a' && p[0] <= 'z' || p[0] >= 'A' && p[0] <= 'Z' || p[0] == '_') {
+		if len(p) == 0 || len(p) > 40 || !(p[0] >= 'a' && p[0] <= 'z' || p[0] >= 'A' && p[0] <= 'Z' || p[0] == '_') {
+			return false
+		}
+		digits := 0
+		for _, c := range p {
+			if c >= '0' && c <= '9' {
+				digits++
+			}
+		}
+		if digits > 2 {
 			return false
 		}
 	}
