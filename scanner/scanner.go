@@ -191,6 +191,10 @@ func (s *Scanner) WithFingerprintKey(key []byte) *Scanner {
 	return t
 }
 
+// Clone returns an independent Scanner that shares s's compiled rules: known values
+// added to the clone do not affect s (e.g. secrets learned from one document).
+func (s *Scanner) Clone() *Scanner { return s.WithFingerprintKey(s.fpKey) }
+
 // Version is the version of the compiled pack.
 func (s *Scanner) Version() string { return s.version }
 

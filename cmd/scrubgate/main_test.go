@@ -136,3 +136,22 @@ func TestRulesListAndTest(t *testing.T) {
 		t.Fatalf("%d %s", code, errs)
 	}
 }
+
+func TestRedactLearnsSecretsAndRedactsBareReappearances(t *testing.T) {
+	t.Setenv("SCRUBGATE_KEY", "a-long-test-master-key-0123456789")
+	f := filepath.Join(t.TempDir(), "log.txt")
+	os.WriteFile(f, []byte("DB_PASSWORD=Hq8zL2mW9xTe\nlater the agent echoed Hq8zL2mW9xTe back\n"), 0o644)
+	code, out, errs := runCLI(t, "", "redact", f)
+	if code != 0 || strings.Contains(out, "Hq8zL2mW9xTe") {
+		t.Fatalf("%d %q %s", code, out, errs)
+	}
+	lines := strings.Split(out, "\n")
+	h := strings.TrimPrefix(lines[0], "DB_PASSWORD=")
+	if !strings.Contains(lines[1], h) {
+		t.Fatalf("bare reappearance got a different handle: %q vs %q", lines[1], h)
+	}
+	code, out, _ = runCLI(t, "", "redact", "--learn=false", f)
+	if code != 0 || !strings.Contains(out, "echoed Hq8zL2mW9xTe") {
+		t.Fatalf("--learn=false: %q", out)
+	}
+}

@@ -14,7 +14,7 @@ import (
 
 func newRedactCmd(ef *engineFlags) *cobra.Command {
 	var modeName, tenant string
-	var quiet bool
+	var quiet, learn bool
 	cmd := &cobra.Command{
 		Use:   "redact [FILE|-]",
 		Short: "Write the input with every secret replaced by a capability handle",
@@ -44,6 +44,16 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 				}
 				defer f.Close()
 				in = f
+				if learn {
+					// First pass: every secret caught in context becomes a known value,
+					// so its bare reappearances are redacted too.
+					if s, err = learnSecrets(s, f, mode); err != nil {
+						return err
+					}
+					if _, err := f.Seek(0, io.SeekStart); err != nil {
+						return err
+					}
+				}
 			}
 			br := bufio.NewReaderSize(in, 64<<10)
 			if mode == scanner.ModeAuto {
@@ -76,5 +86,30 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 	cmd.Flags().StringVar(&modeName, "mode", "auto", "input format: auto, text, json or jsonl")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant the handles are minted for")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print the redaction count on stderr")
+	cmd.Flags().BoolVar(&learn, "learn", true, "for a FILE, first collect every secret found in context and redact its bare reappearances too")
 	return cmd
+}
+
+// learnSecrets scans r and returns a clone of s that also knows every secret found
+// (at least scanner.MinKnownValueLen bytes) as a literal value.
+func learnSecrets(s *scanner.Scanner, r io.Reader, mode scanner.Mode) (*scanner.Scanner, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if mode == scanner.ModeAuto {
+		head, _ := br.Peek(64 << 10)
+		mode = scanner.DetectMode(head)
+	}
+	var vals []scanner.KnownValue
+	seen := map[string]bool{}
+	err := s.ScanReader(br, mode, func(f scanner.Finding) {
+		sec := f.Secret()
+		if len(sec) >= scanner.MinKnownValueLen && f.Encoding == "" && !seen[string(sec)] {
+			seen[string(sec)] = true
+			vals = append(vals, scanner.KnownValue{Value: append([]byte(nil), sec...), Kind: f.Kind, Label: "learned-" + f.Kind})
+		}
+	})
+	if err != nil || len(vals) == 0 {
+		return s, err
+	}
+	t := s.Clone()
+	return t, t.AddKnownValues(vals...)
 }
