@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -55,14 +54,7 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 					}
 				}
 			}
-			br := bufio.NewReaderSize(in, 64<<10)
-			if mode == scanner.ModeAuto {
-				head, _ := br.Peek(64 << 10)
-				mode = scanner.DetectMode(head)
-				if mode == scanner.ModeJSON && !bytes.Contains(head, []byte("\n")) && len(head) == 64<<10 {
-					mode = scanner.ModeJSON
-				}
-			}
+			br, mode := sniff(in, mode)
 			out := bufio.NewWriter(c.OutOrStdout())
 			count := 0
 			w := s.NewWriter(out, mode, func(f scanner.Finding) []byte {
@@ -93,11 +85,7 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 // learnSecrets scans r and returns a clone of s that also knows every secret found
 // (at least scanner.MinKnownValueLen bytes) as a literal value.
 func learnSecrets(s *scanner.Scanner, r io.Reader, mode scanner.Mode) (*scanner.Scanner, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if mode == scanner.ModeAuto {
-		head, _ := br.Peek(64 << 10)
-		mode = scanner.DetectMode(head)
-	}
+	br, mode := sniff(r, mode)
 	var vals []scanner.KnownValue
 	seen := map[string]bool{}
 	err := s.ScanReader(br, mode, func(f scanner.Finding) {

@@ -96,11 +96,7 @@ func newScanCmd(ef *engineFlags) *cobra.Command {
 
 // scanStream scans one input as a stream, choosing its mode from its first bytes.
 func scanStream(s *scanner.Scanner, name string, r io.Reader, mode scanner.Mode, res *report.Result) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if mode == scanner.ModeAuto {
-		head, _ := br.Peek(64 << 10)
-		mode = scanner.DetectMode(head)
-	}
+	br, mode := sniff(r, mode)
 	res.Summary.Files++
 	return s.ScanReader(br, mode, func(f scanner.Finding) {
 		res.Items = append(res.Items, report.Item{File: name, Finding: f})
