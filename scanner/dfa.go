@@ -91,84 +91,81 @@ func newKeywordDFA(words [][]byte) *keywordDFA {
 	return d
 }
 
+// lanes is how many independent parts of a long buffer are scanned in one loop: the
+// state chains do not depend on each other, so the CPU overlaps their table loads.
+const lanes = 4
+
 // scan runs the automaton over buf and calls fn for every keyword occurrence that
-// starts in [from, to). Long ranges are split in two halves scanned in one loop: the
-// two state chains are independent, so the CPU overlaps their table loads.
+// starts in [from, to). A long range is cut into lanes parts scanned together; each
+// part runs on past its end by maxLen-1 bytes so that keywords crossing a cut are
+// found (by the part they start in).
 func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn func(kw int32, start int)) {
-	if to-from < 8<<10 {
+	if to-from < 16<<10 {
 		d.scan1(buf, from, to, maxLen, words, fn)
 		return
 	}
-	mid := from + (to-from)/2
-	endA := mid + maxLen - 1
-	endB := to + maxLen - 1
-	if endB > len(buf) {
-		endB = len(buf)
+	var starts, ends, stops [lanes]int
+	part := (to - from) / lanes
+	for l := 0; l < lanes; l++ {
+		starts[l] = from + l*part
+		stops[l] = starts[l] + part // keyword starts reported by this lane
+		if l == lanes-1 {
+			stops[l] = to
+		}
+		ends[l] = stops[l] + maxLen - 1
+		if ends[l] > len(buf) {
+			ends[l] = len(buf)
+		}
 	}
-	delta, class := d.delta, &d.class
-	var sa, sb uint32
-	var hitsA, hitsB []int // (end position, state offset) pairs, per half
-	i, j := from, mid
-	if n := endB - mid; endA-from > n {
-		for ; i < from+(endA-from-n); i++ { // make both halves the same length
-			sa = delta[sa+uint32(class[buf[i]])]
-			if sa&outFlag != 0 {
-				sa &^= outFlag
-				hitsA = append(hitsA, i, int(sa))
+	n := ends[0] - starts[0] // the length all lanes can run together
+	for l := 1; l < lanes; l++ {
+		if m := ends[l] - starts[l]; m < n {
+			n = m
+		}
+	}
+	var st [lanes]uint32
+	var hits [lanes][]int // (end position, state offset) pairs
+	for k := 0; k < n; k++ {
+		k, st = step4(d.delta, &d.class, buf, starts, n, k, st)
+		if k == n {
+			break
+		}
+		for l := 0; l < lanes; l++ {
+			if st[l]&outFlag != 0 {
+				st[l] &^= outFlag
+				hits[l] = append(hits[l], starts[l]+k, int(st[l]))
 			}
 		}
 	}
-	a, b := buf[i:endA], buf[j:endB]
-	if len(b) > len(a) {
-		b = b[:len(a)]
+	for l := 0; l < lanes; l++ { // each lane's remainder on its own
+		s := st[l]
+		for i := starts[l] + n; i < ends[l]; i++ {
+			s = d.delta[s+uint32(d.class[buf[i]])]
+			if s&outFlag != 0 {
+				s &^= outFlag
+				hits[l] = append(hits[l], i, int(s))
+			}
+		}
+		d.report(hits[l], starts[l], stops[l], words, fn)
 	}
-	for k := 0; k < len(b); k++ {
-		k, sa, sb = step2(delta, class, a, b, k, sa, sb)
-		if k == len(b) {
-			break
-		}
-		if sa&outFlag != 0 {
-			sa &^= outFlag
-			hitsA = append(hitsA, i+k, int(sa))
-		}
-		if sb&outFlag != 0 {
-			sb &^= outFlag
-			hitsB = append(hitsB, j+k, int(sb))
-		}
-	}
-	i += len(b)
-	j += len(b)
-	for ; i < endA; i++ {
-		sa = delta[sa+uint32(class[buf[i]])]
-		if sa&outFlag != 0 {
-			sa &^= outFlag
-			hitsA = append(hitsA, i, int(sa))
-		}
-	}
-	for ; j < endB; j++ {
-		sb = delta[sb+uint32(class[buf[j]])]
-		if sb&outFlag != 0 {
-			sb &^= outFlag
-			hitsB = append(hitsB, j, int(sb))
-		}
-	}
-	d.report(hitsA, from, mid, words, fn)
-	d.report(hitsB, mid, to, words, fn)
 }
 
-// step2 advances both state chains from position k until either reaches a state
-// that ends a keyword (it returns that position) or the input ends (len(b)). It makes
-// no calls, so the compiler keeps the states in registers.
-func step2(delta []uint32, class *[256]uint8, a, b []byte, k int, sa, sb uint32) (int, uint32, uint32) {
-	a = a[:len(b)]
-	for ; k < len(b); k++ {
-		sa = delta[sa+uint32(class[a[k]])]
-		sb = delta[sb+uint32(class[b[k]])]
-		if (sa|sb)&outFlag != 0 {
-			return k, sa, sb
+// step4 advances the lanes' state chains from offset k until one reaches a state
+// that ends a keyword (it returns that offset) or offset n. It makes no calls, so
+// the compiler keeps the states in registers.
+func step4(delta []uint32, class *[256]uint8, buf []byte, starts [lanes]int, n, k int, st [lanes]uint32) (int, [lanes]uint32) {
+	b0, b1, b2, b3 := buf[starts[0]:starts[0]+n], buf[starts[1]:starts[1]+n], buf[starts[2]:starts[2]+n], buf[starts[3]:starts[3]+n]
+	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
+	for ; k < n; k++ {
+		s0 = delta[s0+uint32(class[b0[k]])]
+		s1 = delta[s1+uint32(class[b1[k]])]
+		s2 = delta[s2+uint32(class[b2[k]])]
+		s3 = delta[s3+uint32(class[b3[k]])]
+		if (s0|s1|s2|s3)&outFlag != 0 {
+			break
 		}
 	}
-	return k, sa, sb
+	return k, [lanes]uint32{s0, s1, s2, s3}
 }
 
 func (d *keywordDFA) report(hits []int, from, to int, words [][]byte, fn func(kw int32, start int)) {
@@ -203,7 +200,7 @@ func (d *keywordDFA) scan1(buf []byte, from, to, maxLen int, words [][]byte, fn 
 	}
 }
 
-// step1 is step2 for one chain.
+// step1 is step4 for one chain.
 func step1(delta []uint32, class *[256]uint8, b []byte, i int, s uint32) (int, uint32) {
 	for ; i < len(b); i++ {
 		s = delta[s+uint32(class[b[i]])]
