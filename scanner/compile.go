@@ -21,6 +21,7 @@ type compiledRule struct {
 	index      int
 	re         *re2.Regexp
 	anchored   *re2.Regexp // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
+	anchoredGo *regexp.Regexp // the same pattern in Go's engine, for submatches of ASCII matches
 	atStart    *re2.Regexp // \A(?:regex), for rules whose secret is the whole match
 	afterByte  *re2.Regexp // \A[\x00-\xff](?:regex): the same, seeing the byte before (for \b)
 	lead       int         // max bytes of a match before its keyword
@@ -75,6 +76,9 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	if lead, ok := keywordLead(parsed, r.Keywords); ok && lead+1 <= 1000 && !r.Imported {
 		if are, err := anchoredRegex(printed, lead); err == nil {
 			cr.anchored, cr.lead = are, lead
+			// Go's regexp has rune semantics, so it only ever sees matches that are
+			// pure ASCII, where runes and bytes agree.
+			cr.anchoredGo, _ = regexp.Compile(anchoredPattern(printed, lead))
 		}
 	}
 	for _, k := range r.Keywords {

@@ -392,7 +392,11 @@ func (r *compiledRule) confirm(secret []byte) (rules.Confidence, bool) {
 // within L bytes of the window start, and stops looking after that, which keeps
 // confirmation cheap however large the window is.
 func anchoredRegex(expr string, lead int) (*re2.Regexp, error) {
-	return experimental.CompileLatin1(fmt.Sprintf(`\A(?s:.){0,%d}?(%s)`, lead+1, expr))
+	return experimental.CompileLatin1(anchoredPattern(expr, lead))
+}
+
+func anchoredPattern(expr string, lead int) string {
+	return fmt.Sprintf(`\A(?s:.){0,%d}?(%s)`, lead+1, expr)
 }
 
 // keywordLead bounds how many bytes a match can have before the first keyword it

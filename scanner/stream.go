@@ -306,6 +306,19 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 	}
 	g2 := r.SecretGroup
 	if r.anchored != nil {
+		// RE2's DFA answers whether and where the match ends; the submatches come
+		// from Go's engine on just the matched bytes when they are ASCII (fast on a
+		// few dozen bytes), else from RE2.
+		end := r.anchored.FindIndex(win)
+		if end == nil {
+			return gateFail
+		}
+		if sub := win[:end[1]]; r.anchoredGo != nil && isASCII(sub) {
+			if m := r.anchoredGo.FindSubmatchIndex(sub); m != nil && m[1] == end[1] {
+				p.accept(c, r, lo, m[2], m[3], m[2*(g2+1)], m[2*(g2+1)+1], v, vbase)
+				return gateFail
+			}
+		}
 		m := r.anchored.FindSubmatchIndex(win)
 		if m == nil {
 			return gateFail
@@ -613,4 +626,14 @@ func appendJSONEscaped(dst, b []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// isASCII reports whether b has no byte above 0x7f.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
