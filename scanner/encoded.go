@@ -43,34 +43,41 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 	if q < vbase {
 		q = (vbase + stride - 1) / stride * stride
 	}
-	for ; q < vend; q += stride {
-		if !b64Class[v[q-vbase]] {
+	// work in view-relative ints: this loop visits every sample of the input
+	base, n := int(vbase), len(v)
+	cls := b64Class
+	for i := int(q) - base; i < n; i += stride {
+		if !cls[v[i]] {
 			continue
 		}
-		a := q
-		for a > vbase && b64Class[v[a-1-vbase]] {
+		a := i
+		for a > 0 && cls[v[a-1]] {
 			a--
 		}
-		b := q + 1
-		for b < vend && b64Class[v[b-vbase]] && b-a <= maxBase64Run {
+		b := i + 1
+		for b < n && cls[v[b]] && b-a <= maxBase64Run {
 			b++
 		}
 		if b-a > maxBase64Run {
-			p.b64Long, p.b64Next = true, b
-			if b < vend || eof {
+			p.b64Long, p.b64Next = true, int64(base+b)
+			if b < n || eof {
 				p.scanBase64(v, vbase, vend, eof)
 			}
 			return
 		}
-		if b == vend && !eof {
-			p.b64Open = a
-			break // the run may continue
+		if b == n && !eof {
+			p.b64Open = int64(base + a)
+			q = int64(base + i)
+			p.b64Next = q
+			return // the run may continue
 		}
 		if b-a >= minBase64Run {
-			p.checkBase64(v[a-vbase:b-vbase], a)
+			p.checkBase64(v[a:b], int64(base+a))
 		}
-		q = (b+stride-1)/stride*stride - stride
+		// next sample after the run
+		i = ((base+b+stride-1)/stride*stride - stride) - base
 	}
+	q = int64(((base + n + stride - 1) / stride) * stride)
 	p.b64Next = q
 }
 
