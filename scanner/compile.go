@@ -20,12 +20,12 @@ type compiledRule struct {
 	rules.Rule
 	index      int
 	re         *re2.Regexp
-	anchored   *re2.Regexp // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
+	anchored   *re2.Regexp    // \A(?s:.){0,lead+1}?(regex), nil if the lead is unknown
 	anchoredGo *regexp.Regexp // the same pattern in Go's engine, for submatches of ASCII matches
-	atStart    *re2.Regexp // \A(?:regex), for rules whose secret is the whole match
-	afterByte  *re2.Regexp // \A[\x00-\xff](?:regex): the same, seeing the byte before (for \b)
-	lead       int         // max bytes of a match before its keyword
-	maxSpan    int         // bytes; every match is at most this long
+	atStart    *re2.Regexp    // \A(?:regex), for rules whose secret is the whole match
+	afterByte  *re2.Regexp    // \A[\x00-\xff](?:regex): the same, seeing the byte before (for \b)
+	lead       int            // max bytes of a match before its keyword
+	maxSpan    int            // bytes; every match is at most this long
 	gate       gateKind
 	runClass   *byteClass // for gateRun: the class of the longest guaranteed run
 	runLen     int        // its length

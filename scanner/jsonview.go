@@ -123,41 +123,43 @@ func (j *jsonView) feed(b []byte) {
 			}
 			continue
 		}
-		c := b[i]
-		switch c {
-		case '"':
-			j.appendRun(b[i : i+1])
-			j.openString()
-		case '{', '[':
-			j.appendRun(b[i : i+1])
-			j.push(c == '[')
-		case '}', ']':
-			j.appendRun(b[i : i+1])
-			j.pop()
-		case ',':
-			j.appendRun(b[i : i+1])
-			if n := len(j.stack); n > 0 {
-				f := &j.stack[n-1]
-				if f.arr {
-					f.idx++
-				} else {
-					f.expectKey = true
+		// Outside strings: follow the structure byte by byte, copy the bytes in bulk.
+		k := i
+	outside:
+		for ; k < len(b); k++ {
+			switch b[k] {
+			case '"':
+				break outside
+			case '{', '[':
+				j.push(b[k] == '[')
+			case '}', ']':
+				j.pop()
+			case ',':
+				if n := len(j.stack); n > 0 {
+					f := &j.stack[n-1]
+					if f.arr {
+						f.idx++
+					} else {
+						f.expectKey = true
+					}
+				}
+			case ':':
+				if n := len(j.stack); n > 0 && !j.stack[n-1].arr {
+					j.stack[n-1].expectKey = false
+				}
+			case '\n':
+				if j.lines {
+					j.stack = j.stack[:0]
 				}
 			}
-		case ':':
-			j.appendRun(b[i : i+1])
-			if n := len(j.stack); n > 0 && !j.stack[n-1].arr {
-				j.stack[n-1].expectKey = false
-			}
-		case '\n':
-			j.appendRun(b[i : i+1])
-			if j.lines {
-				j.stack = j.stack[:0]
-			}
-		default:
-			j.appendRun(b[i : i+1])
 		}
-		i++
+		j.appendRun(b[i:k])
+		i = k
+		if i < len(b) { // an opening quote
+			j.appendRun(b[i : i+1])
+			j.openString()
+			i++
+		}
 	}
 }
 
