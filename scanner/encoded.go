@@ -17,6 +17,9 @@ const (
 
 var b64Class = makeClass("AZaz09", "+/-_=")
 
+// textLead holds the base64 characters that can start a quantum encoding text.
+var textLead = makeClass("IZaf", "CD")
+
 // scanBase64 finds maximal runs of base64 characters at least minBase64Run long and
 // decodes each to look for a secret inside. Every such run contains a position that is
 // a multiple of minBase64Run, so only those positions are sampled and a run is grown
@@ -152,6 +155,12 @@ func decodeBase64Text(run []byte) ([]byte, bool) {
 		}
 	}
 	if std && url {
+		return nil, false
+	}
+	// Each 4-character quantum starts with the top six bits of a byte; for text
+	// (ASCII, tab, newline, carriage return) that is one of C, D, I-Z, a-f. Checking
+	// the first two quanta drops most identifiers and paths before any decoding.
+	if !textLead[body[0]] || len(body) > 4 && !textLead[body[4]] {
 		return nil, false
 	}
 	enc := base64.RawStdEncoding
