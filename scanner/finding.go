@@ -72,6 +72,16 @@ func (f Finding) String() string {
 // GoString is used by %#v; it too leaves the secret out.
 func (f Finding) GoString() string { return "scanner.Finding{" + f.String() + "}" }
 
+// Format prints the finding without the secret whatever the verb (%d, %x and the
+// like would otherwise walk the struct and print the secret's bytes).
+func (f Finding) Format(st fmt.State, verb rune) {
+	if verb == 'v' && st.Flag('#') {
+		fmt.Fprint(st, f.GoString())
+		return
+	}
+	fmt.Fprint(st, f.String())
+}
+
 // LogValue makes slog print the finding's public fields only.
 func (f Finding) LogValue() slog.Value {
 	attrs := []slog.Attr{
@@ -124,5 +134,8 @@ func better(a, b *Finding) bool {
 	if la, lb := a.ve-a.vs, b.ve-b.vs; la != lb {
 		return la > lb
 	}
-	return a.order < b.order
+	if a.order != b.order {
+		return a.order < b.order
+	}
+	return a.RuleID < b.RuleID
 }

@@ -33,6 +33,7 @@ type jsonView struct {
 	inStr bool
 	isKey bool
 	stack []frame
+	deep  int              // containers opened beyond maxDepth, followed by count only
 	names []string         // member names seen (interned)
 	index map[string]int32 // name -> index in names
 	nodes []pathNode       // container paths as a tree; nodes[0] is the root "$"
@@ -135,7 +136,7 @@ func (j *jsonView) feed(b []byte) {
 			case '}', ']':
 				j.pop()
 			case ',':
-				if n := len(j.stack); n > 0 {
+				if n := len(j.stack); n > 0 && j.deep == 0 {
 					f := &j.stack[n-1]
 					if f.arr {
 						f.idx++
@@ -144,12 +145,12 @@ func (j *jsonView) feed(b []byte) {
 					}
 				}
 			case ':':
-				if n := len(j.stack); n > 0 && !j.stack[n-1].arr {
+				if n := len(j.stack); n > 0 && j.deep == 0 && !j.stack[n-1].arr {
 					j.stack[n-1].expectKey = false
 				}
 			case '\n':
 				if j.lines {
-					j.stack = j.stack[:0]
+					j.stack, j.deep = j.stack[:0], 0
 				}
 			}
 		}
@@ -254,8 +255,7 @@ func (j *jsonView) openString() {
 		seg.ctr = j.containerPath(n - 1)
 		if f.arr {
 			seg.idx = f.idx
-		} else {
-			seg.isKey = f.expectKey
+		} else if seg.isKey = f.expectKey && j.deep == 0; !seg.isKey {
 			seg.member = f.key
 		}
 	}
@@ -268,7 +268,12 @@ func (j *jsonView) closeString() {
 	seg := &j.segs[len(j.segs)-1]
 	seg.ve = j.end()
 	if j.isKey {
-		key := j.view[seg.vs-j.vbase : seg.ve-j.vbase]
+		var key []byte
+		if seg.vs >= j.vbase {
+			key = j.view[seg.vs-j.vbase : seg.ve-j.vbase]
+		} else {
+			key = elidedKey // so long that its start was already dropped
+		}
 		id, ok := j.index[string(key)]
 		if !ok {
 			id = int32(len(j.names))
@@ -278,7 +283,6 @@ func (j *jsonView) closeString() {
 			}
 		}
 		j.stack[len(j.stack)-1].key = id
-		seg.member = id
 		j.isKey = false
 	}
 }
@@ -346,10 +350,15 @@ func (j *jsonView) name(id int32) string {
 	return j.names[id]
 }
 
-// pathOf renders a segment's JSON path.
+// elidedKey stands for a member name too long to keep; it renders as [*].
+var elidedKey = []byte("[*] member name too long to keep in a path (over 40 bytes)")
+
+// pathOf renders a segment's JSON path. A member name's own path is its object's.
 func (j *jsonView) pathOf(s *segment) string {
 	ctr := j.render(s.ctr)
 	switch {
+	case s.isKey:
+		return ctr
 	case s.idx >= 0:
 		return ctr + "[" + strconv.Itoa(int(s.idx)) + "]"
 	case s.member >= 0:
@@ -360,24 +369,38 @@ func (j *jsonView) pathOf(s *segment) string {
 	return ctr
 }
 
+// maxDepth bounds the container stack: deeper nesting is only counted, and strings
+// in it get the path of the deepest tracked container. Memory and recursion stay
+// bounded however deep hostile input nests.
+const maxDepth = 256
+
 func (j *jsonView) push(arr bool) {
+	if len(j.stack) >= maxDepth {
+		j.deep++
+		return
+	}
 	j.stack = append(j.stack, frame{arr: arr, expectKey: !arr, key: -1, path: -1})
 }
 
 func (j *jsonView) pop() {
+	if j.deep > 0 {
+		j.deep--
+		return
+	}
 	if n := len(j.stack); n > 0 {
 		j.stack = j.stack[:n-1]
 	}
 }
 
-// pathMember renders an object member for a JSON path. Member names that could be
-// secrets themselves (long, or mixing many letters and digits) are not copied into
-// the path, which ends up in logs and reports.
+// pathMember renders an object member for a JSON path. Paths end up in logs and
+// reports, and a member name can itself be a secret (or hold one: "password=…"), so
+// only plain names are copied: letters, digits, '_', '-', '.', at most 40 bytes, and
+// not token-like (16+ bytes mixing 3+ letters and 3+ digits). Anything else is [*].
 func pathMember(key string) string {
 	if key == "" {
 		return "[\"\"]"
 	}
-	digits, letters, plain := 0, 0, true
+	digits, letters := 0, 0
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		switch {
@@ -387,13 +410,13 @@ func pathMember(key string) string {
 			letters++
 		case c == '_' || c == '-' || c == '.':
 		default:
-			plain = false
+			return "[*]"
 		}
 	}
 	if len(key) > 40 || (len(key) >= 16 && digits >= 3 && letters >= 3) {
 		return "[*]"
 	}
-	if plain && key[0] != '-' && !(key[0] >= '0' && key[0] <= '9') && !containsByte(key, '.') && !containsByte(key, '-') {
+	if key[0] != '-' && !(key[0] >= '0' && key[0] <= '9') && !containsByte(key, '.') && !containsByte(key, '-') {
 		return "." + key
 	}
 	return "[" + strconv.Quote(key) + "]"
@@ -456,6 +479,15 @@ func (j *jsonView) trim(v int64) {
 	}
 	if v > j.end() {
 		v = j.end()
+	}
+	// never cut inside a decoded escape: keep the whole escape
+	if i := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].v > v }) - 1; i >= 0 {
+		if e := j.esc[i]; v > e.v && v < e.v+e.vlen {
+			v = e.v
+		}
+	}
+	if v <= j.vbase {
+		return
 	}
 	// mapping base: the raw offset of v
 	r := j.toRawStart(v)

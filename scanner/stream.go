@@ -244,9 +244,14 @@ func (p *pipeline) process(eof bool) {
 				e = t
 			}
 		}
-		for _, f := range p.found {
-			if f.vs < e && f.ve > e {
-				e = f.vs
+		// No finding may straddle e. Lowering e for one finding can make an earlier,
+		// overlapping one straddle it, so repeat until nothing moves.
+		for moved := true; moved; {
+			moved = false
+			for _, f := range p.found {
+				if f.vs < e && f.ve > e {
+					e, moved = f.vs, true
+				}
 			}
 		}
 	}
@@ -313,18 +318,20 @@ func (p *pipeline) evaluate(c *candidate, v []byte, vbase, vend int64, eof bool)
 		if end == nil {
 			return gateFail
 		}
+		var m []int
 		if sub := win[:end[1]]; r.anchoredGo != nil && isASCII(sub) {
-			if m := r.anchoredGo.FindSubmatchIndex(sub); m != nil && m[1] == end[1] {
-				p.accept(c, r, lo, m[2], m[3], m[2*(g2+1)], m[2*(g2+1)+1], v, vbase)
-				return gateFail
+			if mm := r.anchoredGo.FindSubmatchIndex(sub); mm != nil && mm[1] == end[1] {
+				m = mm
 			}
 		}
-		m := r.anchored.FindSubmatchIndex(win)
 		if m == nil {
+			m = r.anchored.FindSubmatchIndex(win)
+		}
+		if m != nil && p.accept(c, r, lo, m[2], m[3], m[2*(g2+1)], m[2*(g2+1)+1], v, vbase) {
 			return gateFail
 		}
-		p.accept(c, r, lo, m[2], m[3], m[2*(g2+1)], m[2*(g2+1)+1], v, vbase)
-		return gateFail
+		// The leftmost match near the keyword was not this hit's (it started
+		// earlier and ended before it): look at every match in the window.
 	}
 	for _, m := range r.re.FindAllSubmatchIndex(win, -1) {
 		if p.accept(c, r, lo, m[0], m[1], m[2*g2], m[2*g2+1], v, vbase) {
@@ -344,6 +351,14 @@ func (p *pipeline) accept(c *candidate, r *compiledRule, lo int64, ms, me, ss, s
 	ams, ame, ass, ase := lo+int64(ms), lo+int64(me), lo+int64(ss), lo+int64(se)
 	if ams > c.hs || ame < c.he || ass < c.hs {
 		return false
+	}
+	// In JSON a secret ends with its string. Clip before the checks, so they judge
+	// the bytes that will be reported. (The window is complete, so if the string's
+	// closing quote lies inside the match it has been seen: this is chunking-proof.)
+	if p.jv != nil {
+		if seg := p.jv.segmentAt(ass); seg != nil && seg.ve >= 0 && ase > seg.ve {
+			ase = seg.ve
+		}
 	}
 	secret := v[ass-vbase : ase-vbase]
 	conf, ok := r.confirm(secret)
@@ -508,33 +523,47 @@ func resolveOverlaps(fs []Finding) []Finding {
 	if len(fs) < 2 {
 		return fs
 	}
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].vs != fs[j].vs {
-			return fs[i].vs < fs[j].vs
+	// A total order, so the result does not depend on the order findings arrived in.
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.vs != b.vs {
+			return a.vs < b.vs
 		}
-		return fs[i].ve > fs[j].ve
+		if a.ve != b.ve {
+			return a.ve > b.ve
+		}
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		return a.RuleID < b.RuleID
 	})
 	out := fs[:0]
-	cur := fs[0]
-	for _, f := range fs[1:] {
-		if f.vs < cur.ve {
-			lo, hi := cur.vs, cur.ve
+	best := fs[0]              // the winner so far, with its own span
+	lo, hi := best.vs, best.ve // the cluster's union
+	flush := func() {
+		w := best
+		if w.vs != lo || w.ve != hi {
+			w.vs, w.ve = lo, hi
+			w.Preview = "…(" + itoa(int(hi-lo)) + ")"
+		}
+		out = append(out, w)
+	}
+	for i := 1; i < len(fs); i++ {
+		f := fs[i]
+		if f.vs < hi {
 			if f.ve > hi {
 				hi = f.ve
 			}
-			if better(&f, &cur) {
-				cur = f
-			}
-			if cur.vs != lo || cur.ve != hi {
-				cur.vs, cur.ve = lo, hi
-				cur.Preview = "…(" + itoa(int(hi-lo)) + ")"
+			if better(&f, &best) {
+				best = f
 			}
 			continue
 		}
-		out = append(out, cur)
-		cur = f
+		flush()
+		best, lo, hi = f, f.vs, f.ve
 	}
-	return append(out, cur)
+	flush()
+	return out
 }
 
 // posTracker turns raw offsets into 1-based line and column (in runes) as the raw
