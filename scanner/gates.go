@@ -21,10 +21,9 @@ const (
 )
 
 var (
-	identClass   = makeClass("AZaz09", "_.-")
-	spaceClass   = makeClass("", " \t")
-	token68Class = makeClass("AZaz09", "-._~+/=")
-	valueStop    = makeClass("", " \t\r\n\"'`<>,;")
+	identClass = makeClass("AZaz09", "_.-")
+	spaceClass = makeClass("", " \t")
+	valueStop  = makeClass("", " \t\r\n\"'`<>,;")
 	// the value grammar of generic assignment rules (see docs/RULES.md)
 	assignStop   = makeClass("", " \t\r\n\f\v\"'`<>,;()\\[]{}")
 	assignFirst  = makeClass("", "$%")

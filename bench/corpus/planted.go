@@ -31,10 +31,6 @@ func always(string) bool { return true }
 
 func hasPair(kind string) bool { return kindSpecs[kind].pair != nil }
 
-func singleLinePair(kind string) bool {
-	return hasPair(kind) && !multiline(kind)
-}
-
 var shapes = []shape{
 	{"openai-request", ".json", "json", always, renderOpenAIRequest},
 	{"transcript", ".jsonl", "jsonl", always, renderTranscript},

@@ -156,8 +156,6 @@ func genBearer(r *rand.Rand) string {
 	})
 }
 
-const pwChars = alnumChars + "!#%*_-"
-
 // genPassword returns n characters with letters, digits and punctuation, starting with
 // a letter (so YAML and dotenv keep it a plain value) and of high entropy.
 func genPassword(r *rand.Rand, n int, punct string) string {
