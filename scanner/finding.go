@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/scrubgate/scrubgate/detectors"
 	"github.com/scrubgate/scrubgate/rules"
 )
 
@@ -115,7 +116,7 @@ func preview(prefix string, length int) string {
 func (r *compiledRule) publicPrefix(secret []byte) string {
 	best := ""
 	for _, k := range r.keywords {
-		if len(k) <= len(secret) && len(k) > len(best) && len(k) <= 16 && equalFold(secret[:len(k)], k) {
+		if len(k) <= len(secret) && len(k) > len(best) && len(k) <= 16 && detectors.EqualFoldASCII(secret[:len(k)], k) {
 			best = string(secret[:len(k)])
 		}
 	}

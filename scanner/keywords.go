@@ -40,16 +40,3 @@ func (ks *keywordSet) prefixTail(buf []byte) int {
 	}
 	return len(buf) - ks.dfa.suffixDepth(buf[from:])
 }
-
-// equalFold compares s with the lowercase ASCII word w, folding ASCII letters only.
-func equalFold(s, w []byte) bool {
-	for j, c := range s {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != w[j] {
-			return false
-		}
-	}
-	return true
-}

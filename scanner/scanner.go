@@ -204,10 +204,8 @@ func (s *Scanner) RuleCount() int { return len(s.rules) }
 // SetKnownValues replaces the set of known values. It is safe to call while other
 // goroutines scan; scans already running keep the set they started with.
 func (s *Scanner) SetKnownValues(vals ...KnownValue) error {
-	for _, v := range vals {
-		if len(v.Value) < MinKnownValueLen {
-			return fmt.Errorf("scanner: known value %q is shorter than %d bytes", v.Label, MinKnownValueLen)
-		}
+	if err := checkKnownValues(vals); err != nil {
+		return err
 	}
 	s.knownMu.Lock()
 	defer s.knownMu.Unlock()
@@ -215,12 +213,21 @@ func (s *Scanner) SetKnownValues(vals ...KnownValue) error {
 	return nil
 }
 
-// AddKnownValues adds values to the known set (e.g. each secret as it is first caught).
-func (s *Scanner) AddKnownValues(vals ...KnownValue) error {
+// checkKnownValues rejects values too short to be matched safely; the error names
+// the value's label, never the value.
+func checkKnownValues(vals []KnownValue) error {
 	for _, v := range vals {
 		if len(v.Value) < MinKnownValueLen {
 			return fmt.Errorf("scanner: known value %q is shorter than %d bytes", v.Label, MinKnownValueLen)
 		}
+	}
+	return nil
+}
+
+// AddKnownValues adds values to the known set (e.g. each secret as it is first caught).
+func (s *Scanner) AddKnownValues(vals ...KnownValue) error {
+	if err := checkKnownValues(vals); err != nil {
+		return err
 	}
 	s.knownMu.Lock()
 	defer s.knownMu.Unlock()

@@ -15,6 +15,9 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== pure Go build (CGO_ENABLED=0)"
 CGO_ENABLED=0 go build ./...
 

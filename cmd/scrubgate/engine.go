@@ -57,14 +57,28 @@ func (f *engineFlags) pack(c *cobra.Command) (*rules.Pack, error) {
 	return pack, nil
 }
 
+// setup does what every scanning command does first: parse --mode, derive the run's
+// keys and compile (or reuse) the scanner.
+func (f *engineFlags) setup(c *cobra.Command, modeName string) (scanner.Mode, vault.Keys, *scanner.Scanner, error) {
+	mode, err := scanner.ParseMode(modeName)
+	if err != nil {
+		return mode, vault.Keys{}, nil, err
+	}
+	ks, err := keys()
+	if err != nil {
+		return mode, ks, nil, err
+	}
+	s, err := f.newScanner(c, ks)
+	return mode, ks, s, err
+}
+
 // keys returns the handle and fingerprint keys: derived from SCRUBGATE_KEY when it
 // is set, random for this run otherwise.
-func keys() (vault.Keys, bool, error) {
+func keys() (vault.Keys, error) {
 	if k := os.Getenv("SCRUBGATE_KEY"); k != "" {
-		ks, err := vault.DeriveKeys([]byte(k))
-		return ks, true, err
+		return vault.DeriveKeys([]byte(k))
 	}
-	return vault.RandomKeys(), false, nil
+	return vault.RandomKeys(), nil
 }
 
 // newScanner compiles the pack (once per process for a given pack) and returns a

@@ -23,15 +23,7 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 			"Exit status: 0 whether or not something was found, 2 on error.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			mode, err := scanner.ParseMode(modeName)
-			if err != nil {
-				return err
-			}
-			ks, _, err := keys()
-			if err != nil {
-				return err
-			}
-			s, err := ef.newScanner(c, ks)
+			mode, ks, s, err := ef.setup(c, modeName)
 			if err != nil {
 				return err
 			}

@@ -25,18 +25,10 @@ func newScanCmd(ef *engineFlags) *cobra.Command {
 			"Exit status: 0 clean, 1 findings reported, 2 error.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			mode, err := scanner.ParseMode(modeName)
-			if err != nil {
-				return err
-			}
 			if !contains(report.Formats, format) {
 				return fmt.Errorf("unknown --format %q (want %s)", format, strings.Join(report.Formats, ", "))
 			}
-			ks, _, err := keys()
-			if err != nil {
-				return err
-			}
-			s, err := ef.newScanner(c, ks)
+			mode, _, s, err := ef.setup(c, modeName)
 			if err != nil {
 				return err
 			}
