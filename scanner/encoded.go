@@ -143,6 +143,14 @@ func decodeBase64Text(run []byte) ([]byte, bool) {
 		return nil, false
 	}
 	body := run[:n]
+	// Each 4-character quantum starts with the top six bits of a byte; for text
+	// (ASCII, tab, newline, carriage return) that is one of C, D, I-Z, a-f. Checking
+	// the first three quanta drops most identifiers and paths before anything else.
+	for q := 0; q < 12 && q < len(body); q += 4 {
+		if !textLead[body[q]] {
+			return nil, false
+		}
+	}
 	std, url := false, false
 	for _, c := range body {
 		switch c {
@@ -155,12 +163,6 @@ func decodeBase64Text(run []byte) ([]byte, bool) {
 		}
 	}
 	if std && url {
-		return nil, false
-	}
-	// Each 4-character quantum starts with the top six bits of a byte; for text
-	// (ASCII, tab, newline, carriage return) that is one of C, D, I-Z, a-f. Checking
-	// the first two quanta drops most identifiers and paths before any decoding.
-	if !textLead[body[0]] || len(body) > 4 && !textLead[body[4]] {
 		return nil, false
 	}
 	enc := base64.RawStdEncoding
