@@ -6,8 +6,9 @@ import (
 )
 
 const (
-	// minBase64Run is the shortest run tried as base64 (it decodes to 15+ bytes).
-	minBase64Run = 20
+	// minBase64Run is the shortest run tried as base64: 24 characters decode to 18
+	// bytes, less than the shortest secret any rule finds together with its context.
+	minBase64Run = 24
 	// maxBase64Run bounds the runs that are decoded (and what streaming holds back for
 	// them); longer runs are media blobs, scanned only as text.
 	maxBase64Run = 64 << 10

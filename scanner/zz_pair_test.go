@@ -14,11 +14,11 @@ var DbgN map[string]int
 
 func TestDbgRuns(t *testing.T) {
 	s := testScanner(t)
-	data, _ := corpus.Transcripts(4<<20, 13)
-	s.ScanMode(data, ModeJSONL)
+	data := corpus.CleanMixed(4<<20, 11)
+	s.ScanMode(data, ModeText)
 	DbgTime = map[string]time.Duration{}
 	DbgN = map[string]int{}
-	s.ScanMode(data, ModeJSONL)
+	s.ScanMode(data, ModeText)
 	type kv struct {
 		k string
 		v time.Duration
