@@ -74,7 +74,8 @@ func TestPEMPrivateKey(t *testing.T) {
 
 func TestPlaceholders(t *testing.T) {
 	yes := []string{"AKIAIOSFODNN7EXAMPLE", "sk-xxxxxxxxxxxxxxxxxxxx", "${TOKEN}", "{{ token }}", "<token>", "$TOKEN",
-		"your-api-key", "changeme", "1234567890abcdef", "abcdefghijklmnop", "password", "********", "%API_KEY%", "***"}
+		"your-api-key", "changeme", "1234567890abcdef", "abcdefghijklmnop", "password", "********", "%API_KEY%", "***",
+		"ABC12345", "AB1C2defGHijkLMNo3PqQRstUvwxyz", "my-Bitbucket-password", "*all*authentication*tokens*"}
 	for _, s := range yes {
 		if !IsPlaceholder([]byte(s), 0) {
 			t.Errorf("%q not recognised as a placeholder", s)
@@ -94,7 +95,8 @@ func TestPlaceholders(t *testing.T) {
 
 func TestGenericValue(t *testing.T) {
 	reject := []string{"123456", "3.14", "required", "my_secret_name", "process.env.GITHUB_TOKEN", "/run/secrets/x",
-		"./key.pem", "https://vault.example.com/v1", "projects/app/secrets/db-password", "tokenArrayValue", "OPENAI_API_KEY"}
+		"./key.pem", "https://vault.example.com/v1", "projects/app/secrets/db-password", "tokenArrayValue", "OPENAI_API_KEY",
+		"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-a1b2c3", "eks-local.cluster.x-k8s.io/*", "3d104ea0be48564b"}
 	for _, s := range reject {
 		if GenericValue([]byte(s)) != Rejected {
 			t.Errorf("%q accepted", s)

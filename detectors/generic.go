@@ -39,6 +39,15 @@ func GenericValue(v []byte) Verdict {
 	if digitsOnly {
 		return Rejected // 123456, 3.14, 1,000
 	}
+	if n := len(v); n >= 2 && v[n-1] == '*' && bytes.IndexByte([]byte("/-_.:"), v[n-2]) >= 0 {
+		return Rejected // a glob (arn:…:secret:app-*, path/*), not a value
+	}
+	if bytes.Count(v, []byte(":")) >= 2 {
+		return Rejected // arn:aws:secretsmanager:…, urn:…, IAM actions and other qualified names
+	}
+	if len(v) < 20 && isHex(v) {
+		return Rejected // short hex: digests, ids, hashes in data files; real hex keys are longer
+	}
 	if identLike && !hasSep && !hasDigit(v) {
 		return Rejected // a word or camelCase name: required, string, tokenArrayValue
 	}
@@ -52,6 +61,15 @@ func GenericValue(v []byte) Verdict {
 		return Rejected // settings.api_key, process.env.TOKEN
 	}
 	return Confirmed
+}
+
+func isHex(v []byte) bool {
+	for _, c := range v {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func hasDigit(v []byte) bool {

@@ -12,6 +12,7 @@ var placeholderWords = [][]byte{
 	[]byte("redacted"), []byte("changeme"), []byte("change_me"), []byte("insert"),
 	[]byte("replace_me"), []byte("replaceme"), []byte("[[scrub:"), []byte("********"),
 	[]byte("<your"), []byte("dummy"), []byte("notasecret"), []byte("not-a-secret"),
+	[]byte("password"), []byte("passwd"), // a value naming what it stands for: my-Bitbucket-password
 }
 
 // placeholderValues are whole values (ASCII case-insensitive) that name a secret
@@ -53,7 +54,7 @@ func IsPlaceholder(secret []byte, publicPrefixLen int) bool {
 	if len(body) == 0 {
 		return true
 	}
-	return lowVariety(body) || ascendingRun(body) >= 8
+	return lowVariety(body) || ascendingRun(body) >= 8 || ascendingCover(body) || bytes.Count(body, []byte("*")) >= 3
 }
 
 // lowVariety: at least 60% of the body is one character (sk-xxxxxxxx…, 0000…, ***).
@@ -69,11 +70,12 @@ func lowVariety(b []byte) bool {
 	return len(b) >= 3 && max*10 >= len(b)*6
 }
 
-// ascendingRun returns the longest run of bytes each one greater than the previous by one.
+// ascendingRun returns the longest run of bytes each one greater than the previous by
+// one, ignoring ASCII case (abcDEFgh is one run of eight).
 func ascendingRun(b []byte) int {
 	best, run := 1, 1
 	for i := 1; i < len(b); i++ {
-		if b[i] == b[i-1]+1 {
+		if lower(b[i]) == lower(b[i-1])+1 {
 			run++
 			if run > best {
 				best = run
@@ -83,6 +85,34 @@ func ascendingRun(b []byte) int {
 		}
 	}
 	return best
+}
+
+// ascendingCover reports documentation values built from short alphabetic and
+// numeric sequences (ABC12345, AB1C2defGHijk…): at least three quarters of the bytes
+// are in ascending runs of three or more.
+func ascendingCover(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	covered, run := 0, 1
+	for i := 1; i <= len(b); i++ {
+		if i < len(b) && lower(b[i]) == lower(b[i-1])+1 {
+			run++
+			continue
+		}
+		if run >= 3 {
+			covered += run
+		}
+		run = 1
+	}
+	return covered*4 >= len(b)*3
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // containsPlaceholderWord reports whether s contains a placeholder word, ignoring
