@@ -48,8 +48,8 @@ func GenericValue(v []byte) Verdict {
 	if len(v) < 20 && isHex(v) {
 		return Rejected // short hex: digests, ids, hashes in data files; real hex keys are longer
 	}
-	if identLike && !hasSep && !hasDigit(v) {
-		return Rejected // a word or camelCase name: required, string, tokenArrayValue
+	if identLike && !hasDigit(v) {
+		return Rejected // a word or a name: required, tokenArrayValue, _TokenNames, my-secret-name
 	}
 	if identLike && upper == 0 && hasSep {
 		return Rejected // snake_case / kebab-case / dotted identifiers and paths
@@ -83,8 +83,8 @@ func hasDigit(v []byte) bool {
 
 // isDottedIdent reports a.b.c chains of identifiers starting with a letter, as in
 // code that reads a secret from somewhere else (settings.api_key, process.env.TOKEN).
-// Parts that look random (long, or with more than two digits, as in ya29.a0AfB…)
-// make it a token, not a name.
+// A part that looks random (20+ bytes with 3+ digits, as in ya29.a0AfB…) makes it a
+// token, not a name (x25519.X25519PrivateKey stays a name).
 func isDottedIdent(v []byte) bool {
 	parts := bytes.Split(v, []byte("."))
 	if len(parts) < 2 {
@@ -100,8 +100,8 @@ func isDottedIdent(v []byte) bool {
 				digits++
 			}
 		}
-		if digits > 2 {
-			return false
+		if len(p) >= 20 && digits >= 3 {
+			return false // a random-looking part: a token, not a name
 		}
 	}
 	return true

@@ -1,5 +1,7 @@
 package scanner
 
+import "github.com/scrubgate/scrubgate/detectors"
+
 // gateKind selects the cheap check made at a keyword hit before a rule's regex runs.
 type gateKind uint8
 
@@ -145,7 +147,12 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 			return more()
 		}
 		// gateAssignmentValue: extract the value exactly as the rule's regex does and
-		// run the rule's own checks on it; only survivors pay for the regex.
+		// run the rule's own checks on it; only survivors pay for the regex. Names
+		// that hold no secret are refused here too: a keyword after ':' (a qualified
+		// name: arn:…:secret:x, AWS::SecretsManager::…) and pagination tokens.
+		if hs > 0 && v[hs-1] == ':' || paginationName(v, hs) {
+			return gateFail
+		}
 		if i >= end {
 			return more()
 		}
@@ -254,4 +261,24 @@ func skipQuote(v []byte, i, end int) int {
 		return j
 	}
 	return i
+}
+
+// paginationWords start identifiers whose "token" is a cursor, not a credential:
+// NextToken, nextPageToken, page_token, continuationToken, PaginationToken.
+var paginationWords = [][]byte{[]byte("next"), []byte("page"), []byte("continuation"), []byte("pagination"), []byte("cursor")}
+
+// paginationName reports whether the identifier that the keyword at v[hs] is part of
+// begins with a pagination word.
+func paginationName(v []byte, hs int) bool {
+	a := hs
+	for a > 0 && hs-a < 32 && identClass[v[a-1]] && v[a-1] != '.' {
+		a--
+	}
+	id := v[a:hs]
+	for _, w := range paginationWords {
+		if len(id) >= len(w) && detectors.EqualFoldASCII(id[:len(w)], w) {
+			return true
+		}
+	}
+	return false
 }

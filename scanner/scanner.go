@@ -76,6 +76,10 @@ type Scanner struct {
 	known   atomic.Pointer[knownSet]
 }
 
+// minBack is the least context kept before a keyword hit: gates look back at the
+// identifier a keyword is part of.
+const minBack = 64
+
 // Option configures New.
 type Option func(*options)
 
@@ -166,6 +170,9 @@ func New(pack *rules.Pack, opts ...Option) (*Scanner, error) {
 	}
 	if len(problems) > 0 {
 		return nil, problems
+	}
+	if s.maxBack < minBack {
+		s.maxBack = minBack
 	}
 	s.kw = newKeywordSet(words)
 	if err := s.SetKnownValues(o.known...); err != nil {
