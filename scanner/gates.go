@@ -29,7 +29,7 @@ var (
 	// the value grammar of generic assignment rules (see docs/RULES.md)
 	assignStop   = makeClass("", " \t\r\n\f\v\"'`<>,;()\\[]{}")
 	assignFirst  = makeClass("", "$%")
-	assignTerm   = makeClass("", " \t\r\n\f\v\"'`<>,;()\\")
+	assignTerm   = makeClass("", " \t\r\n\f\v\"'`<>,;)\\") // not '(': a value before it is a call
 	headerStop   = makeClass("", " \t\r\n\f\v\"',;\\[]{}()<>")
 	headerFirst  = makeClass("", "$%")
 	userinfoStop = makeClass("", " \t\r\n\"'<>/?#")
