@@ -348,6 +348,10 @@ func (w *Writer) Write(b []byte) (int, error) {
 // Close flushes everything held back and returns the first error.
 func (w *Writer) Close() error { return w.p.close() }
 
+// Stats reports the work done so far (keyword hits checked, regexes run), for
+// metrics and tuning.
+func (w *Writer) Stats() Stats { return w.p.stats }
+
 // Held is the number of input bytes received but not yet written out.
 func (w *Writer) Held() int64 {
 	return w.p.rawBase + int64(len(w.p.raw)) - w.p.rawEmit

@@ -114,6 +114,9 @@ func TestWriterDoesNotHoldOrdinaryText(t *testing.T) {
 	}
 	w.Write([]byte(tok[20:] + " end"))
 	w.Close()
+	if st := w.Stats(); st.GateChecks == 0 || st.RegexRuns == 0 {
+		t.Fatalf("stats not counted: %+v", st)
+	}
 	if strings.Contains(out.String(), tok[4:]) || !strings.Contains(out.String(), "[REDACTED:github-pat] end") {
 		t.Fatalf("output %q", out.String())
 	}
