@@ -100,7 +100,7 @@ const lanes = 4
 // part runs on past its end by maxLen-1 bytes so that keywords crossing a cut are
 // found (by the part they start in).
 func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn func(kw int32, start int)) {
-	if to-from < 16<<10 {
+	if to-from < 2<<10 {
 		d.scan1(buf, from, to, maxLen, words, fn)
 		return
 	}

@@ -493,10 +493,15 @@ func (j *jsonView) trim(v int64) {
 	r := j.toRawStart(v)
 	k := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].v+j.esc[i].vlen > v })
 	rest := j.esc[k:]
-	j.esc = append(append(j.esc[:0:0], escape{v: v, r: r}), rest...)
+	if k > 0 { // reuse the backing array: streams trim often
+		j.esc[k-1] = escape{v: v, r: r}
+		j.esc = dropFront(j.esc, k-1)
+	} else {
+		j.esc = append([]escape{{v: v, r: r}}, rest...)
+	}
 	s := sort.Search(len(j.segs), func(i int) bool { return j.segs[i].ve < 0 || j.segs[i].ve > v })
-	j.segs = append(j.segs[:0:0], j.segs[s:]...)
-	j.view = append(j.view[:0:0], j.view[v-j.vbase:]...)
+	j.segs = dropFront(j.segs, s)
+	j.view = dropFront(j.view, int(v-j.vbase))
 	j.vbase = v
 	if len(j.nodes) > 4096 || len(j.names) > 4096 {
 		j.compact()
@@ -548,4 +553,11 @@ func (j *jsonView) compact() {
 	for i, n := range names {
 		j.index[n] = int32(i)
 	}
+}
+
+// dropFront removes the first n elements of s, moving the rest down in place so the
+// backing array (and its capacity) is reused.
+func dropFront[T any](s []T, n int) []T {
+	m := copy(s, s[n:])
+	return s[:m]
 }

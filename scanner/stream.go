@@ -23,6 +23,8 @@ type pipeline struct {
 	raw     []byte    // raw input from rawBase on (text mode: also the view)
 	rawBase int64
 	rawEmit int64 // raw bytes before this were written out
+	// rawBorrowed: raw is the caller's input (writeAll), never to be written to
+	rawBorrowed bool
 
 	kwNext   int64 // view positions before this have been tested for keywords for good
 	tailHits []tailHit
@@ -99,6 +101,9 @@ func (p *pipeline) write(b []byte) error {
 	if p.done {
 		return errWriteAfterClose
 	}
+	if p.rawBorrowed {
+		p.raw, p.rawBorrowed = append([]byte(nil), p.raw...), false
+	}
 	p.raw = append(p.raw, b...)
 	if p.jv != nil {
 		p.jv.feed(b)
@@ -111,7 +116,7 @@ func (p *pipeline) write(b []byte) error {
 // finishes with it before returning), not copied.
 func (p *pipeline) writeAll(b []byte) error {
 	if len(p.raw) == 0 && !p.done {
-		p.raw = b[:len(b):len(b)]
+		p.raw, p.rawBorrowed = b[:len(b):len(b)], true
 		if p.jv != nil {
 			// sized for the whole input: strings are rarely shorter than ~24 bytes
 			// on average in real JSON, escapes rarer than one per 64 bytes
@@ -496,7 +501,7 @@ func (p *pipeline) trim() {
 			p.jv.trim(keepV)
 		}
 		if n := p.rawEmit - p.rawBase; n > 1<<16 || n > int64(len(p.raw))/2 {
-			p.raw = append(p.raw[:0:0], p.raw[n:]...)
+			p.raw = p.dropRaw(int(n))
 			p.rawBase = p.rawEmit
 		}
 		return
@@ -506,7 +511,7 @@ func (p *pipeline) trim() {
 	}
 	n := keepV - p.rawBase
 	if n > 1<<16 || n > int64(len(p.raw))/2 {
-		p.raw = append(p.raw[:0:0], p.raw[n:]...)
+		p.raw = p.dropRaw(int(n))
 		p.rawBase = keepV
 	}
 }
@@ -515,6 +520,16 @@ func (p *pipeline) trim() {
 type Stats struct {
 	GateChecks int // cheap checks made at keyword hits
 	RegexRuns  int // regex evaluations that followed a passed gate
+}
+
+// dropRaw forgets the first n raw bytes. The buffer is reused in place unless it is
+// the caller's own input (one-shot scans read it without copying).
+func (p *pipeline) dropRaw(n int) []byte {
+	if p.rawBorrowed {
+		p.rawBorrowed = false
+		return append([]byte(nil), p.raw[n:]...)
+	}
+	return dropFront(p.raw, n)
 }
 
 // resolveOverlaps keeps one finding per cluster of overlapping spans: the most
