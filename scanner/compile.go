@@ -42,13 +42,10 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regex does not parse: %v", err)
 	}
-	if _, err := experimental.CompileLatin1(r.Regex); err != nil {
-		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode: %v", err)
-	}
 	printed := latin1Regex(parsed)
 	re, err := experimental.CompileLatin1(printed)
 	if err != nil {
-		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode after normalisation: %v", err)
+		return nil, fmt.Errorf("regex does not compile in RE2 Latin-1 mode: %v", err)
 	}
 
 	capSpan := r.MaxSpan
