@@ -358,7 +358,8 @@ func (w *Writer) Held() int64 {
 }
 
 // Abort ends the stream abnormally: whatever is final is written, and a held tail
-// that could be part of a secret is replaced by mask instead of being flushed.
+// that could be part of a secret is replaced by mask instead of being flushed. In the
+// JSON modes the output then ends mid-document, as the broken input did.
 func (w *Writer) Abort(mask []byte) error {
 	p := w.p
 	if p.done {
