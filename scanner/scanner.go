@@ -257,9 +257,16 @@ func (s *Scanner) AddKnownValues(vals ...KnownValue) error {
 }
 
 // DetectMode guesses the mode of src: JSONL when the first line is a complete JSON
-// object or array and more lines follow, JSON when src starts with { or [, else text.
+// object or array and more lines follow, or when src is a server-sent-events capture
+// (data:, event:, id: lines, whose JSON payloads the lenient JSON reader decodes), JSON
+// when src starts with { or [, else text.
 func DetectMode(src []byte) Mode {
 	t := bytes.TrimLeft(src, " \t\r\n\ufeff")
+	for _, field := range []string{"data:", "event:", "id:", "retry:"} {
+		if bytes.HasPrefix(t, []byte(field)) {
+			return ModeJSONL
+		}
+	}
 	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
 		return ModeText
 	}

@@ -344,3 +344,18 @@ func TestWithFingerprintKeySharesRulesChangesFingerprints(t *testing.T) {
 		t.Fatalf("fingerprints: %s %s %s", fa[0].Fingerprint, fb[0].Fingerprint, fa2[0].Fingerprint)
 	}
 }
+
+// A raw SSE capture is read as JSON lines, so escapes inside event payloads
+// (\/ in an AWS secret, \n in a key) cannot split a secret.
+func TestSSECaptureIsReadAsJSONLines(t *testing.T) {
+	s := testScanner(t)
+	esc := strings.ReplaceAll(awsSecret, "/", `\/`)
+	src := "event: message\ndata: {\"choices\":[{\"delta\":{\"content\":\"aws_secret_access_key = " + esc + "\"}}]}\n\ndata: [DONE]\n"
+	if DetectMode([]byte(src)) != ModeJSONL {
+		t.Fatal("SSE capture not detected")
+	}
+	fs := s.Scan([]byte(src))
+	if len(fs) != 1 || string(fs[0].Secret()) != awsSecret || fs[0].JSONPath != "$.choices[0].delta.content" {
+		t.Fatalf("got %v", fs)
+	}
+}
