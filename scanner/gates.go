@@ -134,17 +134,7 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 		}
 		i = skipQuote(v, i, end)
 		if r.gate == gateAssignment {
-			n := 0
-			for ; i < end && !valueStop[v[i]]; i++ {
-				n++
-				if n >= 6 {
-					return gatePass
-				}
-			}
-			if i < end {
-				return gateFail
-			}
-			return more()
+			return valueRun(v, i, end, valueStop, 6, more)
 		}
 		// gateAssignmentValue: extract the value exactly as the rule's regex does and
 		// run the rule's own checks on it; only survivors pay for the regex. Names
@@ -211,17 +201,7 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 		if headerFirst[v[i]] {
 			return gateFail
 		}
-		n := 0
-		for ; i < end && !headerStop[v[i]]; i++ {
-			n++
-			if n >= 8 {
-				return gatePass
-			}
-		}
-		if i < end {
-			return gateFail
-		}
-		return more()
+		return valueRun(v, i, end, headerStop, 8, more)
 	case gateUserinfo:
 		colon := false
 		for i := he; i < end && i < he+257; i++ {
@@ -281,4 +261,18 @@ func paginationName(v []byte, hs int) bool {
 		}
 	}
 	return false
+}
+
+// valueRun passes when at least min bytes outside stop start at v[i], fails when the
+// run ends sooner, and asks more() when the data ends first.
+func valueRun(v []byte, i, end int, stop *byteClass, min int, more func() gateResult) gateResult {
+	for n := 0; i < end && !stop[v[i]]; i++ {
+		if n++; n >= min {
+			return gatePass
+		}
+	}
+	if i < end {
+		return gateFail
+	}
+	return more()
 }

@@ -205,9 +205,6 @@ func (s *Scanner) Clone() *Scanner { return s.WithFingerprintKey(s.fpKey) }
 // Version is the version of the compiled pack.
 func (s *Scanner) Version() string { return s.version }
 
-// RuleCount is the number of compiled rules.
-func (s *Scanner) RuleCount() int { return len(s.rules) }
-
 // SetKnownValues replaces the set of known values. It is safe to call while other
 // goroutines scan; scans already running keep the set they started with.
 func (s *Scanner) SetKnownValues(vals ...KnownValue) error {

@@ -359,3 +359,17 @@ func TestSSECaptureIsReadAsJSONLines(t *testing.T) {
 		t.Fatalf("got %v", fs)
 	}
 }
+
+func TestWithoutBase64SkipsEncodedSecrets(t *testing.T) {
+	s, err := New(mustDefaultPack(t), withoutExamples(), WithoutBase64())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte("gh: " + base64Std(ghToken(30)))
+	if fs := s.Scan(src); len(fs) != 0 {
+		t.Fatalf("base64 decoded although disabled: %v", fs)
+	}
+	if fs := testScanner(t).Scan(src); len(fs) != 1 {
+		t.Fatalf("default scanner must decode: %v", fs)
+	}
+}

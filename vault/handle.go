@@ -31,9 +31,6 @@ func (h Handle) String() string { return "[[scrub:" + h.Kind + ":" + h.ID + "]]"
 
 var handleRE = regexp.MustCompile(`^\[\[scrub:([a-z0-9][a-z0-9-]{0,31}):([0-9A-HJKMNP-TV-Z]{10})\]\]$`)
 
-// handleFindRE finds handles inside larger text.
-var handleFindRE = regexp.MustCompile(`\[\[scrub:[a-z0-9][a-z0-9-]{0,31}:[0-9A-HJKMNP-TV-Z]{10}\]\]`)
-
 // ErrNotHandle is returned by Parse for text that is not exactly one handle.
 var ErrNotHandle = errors.New("vault: not a scrubgate handle")
 
@@ -45,9 +42,6 @@ func Parse(s string) (Handle, error) {
 	}
 	return Handle{Kind: m[1], ID: m[2]}, nil
 }
-
-// FindAll returns the byte spans of every handle in b.
-func FindAll(b []byte) [][]int { return handleFindRE.FindAllIndex(b, -1) }
 
 // ValidKind reports whether kind can appear in a handle.
 func ValidKind(kind string) bool {
