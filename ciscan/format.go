@@ -1,0 +1,107 @@
+package ciscan
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+// Formats reported for scanned inputs.
+const (
+	FormatText       = "text"
+	FormatJSON       = "json"
+	FormatJSONL      = "jsonl"
+	FormatSSE        = "sse"
+	FormatClaudeCode = "claude-code" // a Claude Code session (JSONL)
+	FormatCodex      = "codex"       // a Codex CLI session rollout (JSONL)
+)
+
+// detectFormat chooses how to read an input from its first bytes (head, UTF-8) or
+// the forced format. The scanner reads Claude Code and Codex sessions as JSONL, like
+// any JSONL: recognising them tells the user what was understood.
+func detectFormat(head []byte, forced string) (string, scanner.Mode) {
+	switch forced {
+	case "text":
+		return FormatText, scanner.ModeText
+	case "json":
+		return FormatJSON, scanner.ModeJSON
+	case "jsonl":
+		return FormatJSONL, scanner.ModeJSONL
+	case "sse":
+		return FormatSSE, scanner.ModeJSONL
+	}
+	if isSSE(head) {
+		return FormatSSE, scanner.ModeJSONL
+	}
+	switch scanner.DetectMode(head) {
+	case scanner.ModeJSONL:
+		return jsonlKind(head), scanner.ModeJSONL
+	case scanner.ModeJSON:
+		return FormatJSON, scanner.ModeJSON
+	}
+	return FormatText, scanner.ModeText
+}
+
+// isSSE: the first line that is not blank or an SSE comment (": keep-alive") is a
+// data:, event:, id: or retry: field.
+func isSSE(head []byte) bool {
+	rest := bytes.TrimPrefix(head, []byte("\ufeff"))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimRight(line, "\r")
+		switch {
+		case len(bytes.TrimSpace(line)) == 0:
+			continue
+		case line[0] == ':':
+			continue
+		}
+		for _, f := range []string{"data:", "event:", "id:", "retry:"} {
+			if bytes.HasPrefix(line, []byte(f)) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// jsonlKind recognises agent session logs among JSON lines by the envelope of their
+// first complete lines (at most 8 are looked at): Claude Code writes
+// {"type":"user"|"assistant","message":{"role":…,"content":…},"sessionId":…,"uuid":…}
+// and {"type":"summary","leafUuid":…}; Codex CLI writes
+// {"timestamp":…,"type":"session_meta"|"response_item"|"event_msg"|"turn_context","payload":…}.
+func jsonlKind(head []byte) string {
+	rest := head
+	for i := 0; i < 8; i++ {
+		line, more, found := bytes.Cut(rest, []byte("\n"))
+		if !found {
+			break // an incomplete last line says nothing
+		}
+		rest = more
+		var env struct {
+			Type      *string          `json:"type"`
+			SessionID *string          `json:"sessionId"`
+			UUID      *string          `json:"uuid"`
+			LeafUUID  *string          `json:"leafUuid"`
+			Message   *struct {
+				Role *string `json:"role"`
+			} `json:"message"`
+			Timestamp *string          `json:"timestamp"`
+			Payload   *json.RawMessage `json:"payload"`
+		}
+		if json.Unmarshal(bytes.TrimSpace(line), &env) != nil || env.Type == nil {
+			continue
+		}
+		switch t := *env.Type; {
+		case env.Timestamp != nil && env.Payload != nil &&
+			(t == "session_meta" || t == "response_item" || t == "event_msg" || t == "turn_context" || t == "compacted"):
+			return FormatCodex
+		case (t == "user" || t == "assistant") && env.Message != nil && (env.Message.Role != nil || env.SessionID != nil || env.UUID != nil),
+			t == "summary" && env.LeafUUID != nil:
+			return FormatClaudeCode
+		}
+	}
+	return FormatJSONL
+}
