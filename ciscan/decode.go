@@ -251,8 +251,9 @@ const utf16Sniff = 4096
 
 // detectUTF16 recognises UTF-16 text from its first bytes: a byte order mark (FF FE,
 // FE FF; FF FE 00 00 is UTF-32 and not taken), or, without one, the NUL pattern of
-// mostly-ASCII text as PowerShell and other Windows tools write it: in nearly every
-// 2-byte unit one byte is NUL and the other a printable ASCII character. A few NULs in
+// mostly-ASCII text as PowerShell and other Windows tools write it: in at least 70% of
+// the 2-byte units one byte is NUL and the other a printable ASCII character (or
+// whitespace), always on the same side. A few NULs in
 // a UTF-8 transcript do not make it UTF-16. It returns the encoding and the length of
 // the byte order mark.
 func detectUTF16(head []byte) (textEncoding, int) {
@@ -285,12 +286,12 @@ func detectUTF16(head []byte) (textEncoding, int) {
 			be++
 		}
 	}
-	// 90%: ASCII text in UTF-16 has the pattern in every unit; the slack is for
-	// non-ASCII characters.
+	// ASCII text in UTF-16 has the pattern in every unit; the slack (30%) is for
+	// other characters. The opposite pattern must be (nearly) absent.
 	switch {
-	case le*10 >= units*9:
+	case le*10 >= units*7 && be*20 <= units:
 		return encUTF16LE, 0
-	case be*10 >= units*9:
+	case be*10 >= units*7 && le*20 <= units:
 		return encUTF16BE, 0
 	}
 	return encNone, 0

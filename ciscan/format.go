@@ -38,9 +38,32 @@ func detectFormat(head []byte, forced string) (string, scanner.Mode) {
 	case scanner.ModeJSONL:
 		return jsonlKind(head), scanner.ModeJSONL
 	case scanner.ModeJSON:
+		if jsonLinesWithControlBytes(head) {
+			return jsonlKind(head), scanner.ModeJSONL
+		}
 		return FormatJSON, scanner.ModeJSON
 	}
 	return FormatText, scanner.ModeText
+}
+
+// jsonLinesWithControlBytes recognises JSON lines whose first line is valid JSON but
+// for raw control bytes (a NUL, an escape sequence from a terminal) inside strings:
+// transcripts of tool output have them, and they must not turn JSONL into one
+// (broken) JSON document.
+func jsonLinesWithControlBytes(head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	line, rest, found := bytes.Cut(t, []byte("\n"))
+	if !found || len(bytes.TrimSpace(rest)) == 0 {
+		return false
+	}
+	clean := make([]byte, len(line))
+	for i, c := range line {
+		if c < 0x20 {
+			c = ' '
+		}
+		clean[i] = c
+	}
+	return json.Valid(clean)
 }
 
 // isSSE: the first line that is not blank or an SSE comment (": keep-alive") is a
@@ -81,10 +104,10 @@ func jsonlKind(head []byte) string {
 		}
 		rest = more
 		var env struct {
-			Type      *string          `json:"type"`
-			SessionID *string          `json:"sessionId"`
-			UUID      *string          `json:"uuid"`
-			LeafUUID  *string          `json:"leafUuid"`
+			Type      *string `json:"type"`
+			SessionID *string `json:"sessionId"`
+			UUID      *string `json:"uuid"`
+			LeafUUID  *string `json:"leafUuid"`
 			Message   *struct {
 				Role *string `json:"role"`
 			} `json:"message"`
