@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/scrubgate/scrubgate/report"
 )
@@ -95,7 +97,7 @@ func parseBaseline(data []byte, key []byte) (*baseline, error) {
 		return nil, errors.New("not a scrubgate baseline (data after the JSON object)")
 	}
 	if bf.Schema != BaselineSchema {
-		return nil, fmt.Errorf("unsupported baseline schema %q (want %s)", clip(bf.Schema, 40), BaselineSchema)
+		return nil, fmt.Errorf("not a %s file (schema is missing or another)", BaselineSchema)
 	}
 	b := &baseline{keyed: bf.Keyed, set: map[baselineEntry]bool{}, occ: map[baselineEntry]int{}}
 	if bf.Keyed {
@@ -270,13 +272,13 @@ func jsonErr(err error) string {
 	case errors.As(err, &se):
 		return "invalid JSON at byte " + strconv.FormatInt(se.Offset, 10)
 	case errors.As(err, &te):
-		return "wrong type for field " + strconv.Quote(clip(te.Field, 40)) + " at byte " + strconv.FormatInt(te.Offset, 10)
+		return "a value of the wrong type at byte " + strconv.FormatInt(te.Offset, 10)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return "an unknown field"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends early"
 	}
-	msg := err.Error()
-	if len(msg) > 80 {
-		msg = msg[:80] + "…"
-	}
-	return msg
+	return "invalid JSON"
 }
 
 func clip(s string, n int) string {

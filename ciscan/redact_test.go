@@ -1,0 +1,241 @@
+package ciscan
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// TestRedactedCopiesRescanCleanAndStayParseable redacts every fixture format to a
+// directory and in place, then checks that the copies re-scan clean, parse as what
+// they were, keep their encoding, compression, other zip members and file modes.
+func TestRedactedCopiesRescanCleanAndStayParseable(t *testing.T) {
+	src := t.TempDir()
+	chdir(t, src)
+	fx := formatFixtures(t)
+	for _, f := range fx {
+		write(t, filepath.Join("in", f.name), f.data)
+	}
+	write(t, "in/clean.txt", []byte("nothing secret\n"))
+	os.Chmod("in/notes.txt", 0o600)
+	os.Chmod("in/clean.txt", 0o755)
+
+	out := filepath.Join(src, "out")
+	res := run(t, Options{Paths: []string{"in"}, RedactTo: out})
+	if len(res.Errors) != 0 || len(res.Skipped) != 0 {
+		t.Fatalf("redact-to:\n%s", dumpItems(res))
+	}
+	if len(res.Redacted) != len(fx)+1 {
+		t.Errorf("%d files written, want %d: %v", len(res.Redacted), len(fx)+1, res.Redacted)
+	}
+	checkRedacted(t, filepath.Join(out, "in"), fx)
+	if st, _ := os.Stat(filepath.Join(out, "in", "notes.txt")); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	}
+	if st, _ := os.Stat(filepath.Join(out, "in", "clean.txt")); st.Mode().Perm() != 0o755 {
+		t.Errorf("mode %v, want 0755", st.Mode().Perm())
+	}
+
+	// in place: files with findings are rewritten, clean ones left alone
+	res = run(t, Options{Paths: []string{"in"}, RedactInPlace: true})
+	if len(res.Errors) != 0 || len(res.Redacted) != len(fx) {
+		t.Fatalf("in place: %v\n%s", res.Redacted, dumpItems(res))
+	}
+	checkRedacted(t, "in", fx)
+	if st, _ := os.Stat("in/notes.txt"); st.Mode().Perm() != 0o600 {
+		t.Errorf("in place: mode %v, want 0600", st.Mode().Perm())
+	}
+	// no temporary files left behind
+	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if strings.Contains(p, ".scrubgate-") {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+func checkRedacted(t *testing.T, dir string, fx []fixture) {
+	t.Helper()
+	res := run(t, Options{Paths: []string{dir}})
+	if len(res.Items) != 0 || len(res.Skipped) != 0 {
+		t.Fatalf("redacted copies are not clean:\n%s", dumpItems(res))
+	}
+	formats := map[string]string{}
+	for _, f := range res.Files {
+		formats[strings.TrimPrefix(f.Path, filepath.ToSlash(dir)+"/")] = f.Format
+	}
+	for _, f := range fx {
+		name := f.name
+		if f.file != "" {
+			name = f.file
+		}
+		if formats[name] != f.format {
+			t.Errorf("%s: re-read as %q, want %q", name, formats[name], f.format)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, f.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case strings.HasSuffix(f.name, ".gz"):
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", f.name, err)
+			}
+			if zr.Name != "inner.log" {
+				t.Errorf("%s: gzip header name %q lost", f.name, zr.Name)
+			}
+			if _, err := io.ReadAll(zr); err != nil {
+				t.Errorf("%s: %v", f.name, err)
+			}
+		case strings.HasSuffix(f.name, ".zst"):
+			zr, _ := zstd.NewReader(bytes.NewReader(data))
+			plain, err := zr.DecodeAll(data, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", f.name, err)
+			}
+			checkJSONLines(t, f.name, plain)
+		case strings.HasSuffix(f.name, ".zip"):
+			checkZip(t, f.name, data, fx)
+		case strings.HasSuffix(f.name, ".jsonl"):
+			checkJSONLines(t, f.name, data)
+		case strings.HasSuffix(f.name, ".json"):
+			if !json.Valid(data) {
+				t.Errorf("%s: not valid JSON", f.name)
+			}
+		case f.name == "ps.log":
+			if !bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+				t.Errorf("%s: byte order mark lost", f.name)
+			}
+		case f.name == "ps-be.log":
+			if !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+				t.Errorf("%s: byte order mark lost", f.name)
+			}
+		case f.name == "ps-nobom.log":
+			if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || data[1] != 0 {
+				t.Errorf("%s: not UTF-16LE without a byte order mark any more", f.name)
+			}
+		}
+	}
+}
+
+func checkJSONLines(t *testing.T, name string, data []byte) {
+	t.Helper()
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	n := 0
+	for sc.Scan() {
+		n++
+		if !json.Valid(bytes.ReplaceAll(sc.Bytes(), []byte{0}, []byte(" "))) {
+			t.Errorf("%s: line %d is not valid JSON: %s", name, n, sc.Text())
+		}
+	}
+	if !bytes.Contains(data, []byte("[[scrub:")) {
+		t.Errorf("%s: no replacement in the copy", name)
+	}
+}
+
+func checkZip(t *testing.T, name string, data []byte, fx []fixture) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if zr.Comment != "test archive" {
+		t.Errorf("%s: comment lost", name)
+	}
+	var orig *zip.Reader
+	for _, f := range fx {
+		if f.name == name {
+			orig, _ = zip.NewReader(bytes.NewReader(f.data), int64(len(f.data)))
+		}
+	}
+	if len(zr.File) != len(orig.File) {
+		t.Fatalf("%s: %d members, want %d", name, len(zr.File), len(orig.File))
+	}
+	for i, m := range zr.File {
+		o := orig.File[i]
+		if m.Name != o.Name || m.Method != o.Method {
+			t.Errorf("%s: member %d is %s/%d, want %s/%d", name, i, m.Name, m.Method, o.Name, o.Method)
+		}
+		got, err := readMember(m)
+		if err != nil {
+			t.Fatalf("%s!%s: %v", name, m.Name, err)
+		}
+		want, _ := readMember(o)
+		if m.Name == "README.md" && !bytes.Equal(got, want) {
+			t.Errorf("%s: the clean member changed", name)
+		}
+	}
+}
+
+func readMember(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func TestInlineAllow(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	a, b, c := ghTok(600), ghTok(601), ghTok(602)
+	write(t, "fixture.txt", []byte("TOKEN="+a+"  # scrubgate:allow test fixture\nTOKEN="+b+"\n"))
+	write(t, "t.jsonl", []byte(`{"m":"token `+c+`","note":"scrubgate:allow"}`+"\n"))
+	res := run(t, Options{Paths: []string{"."}})
+	if res.Suppressed != 2 || len(res.Items) != 1 || res.Items[0].Start.Line != 2 {
+		t.Fatalf("suppressed %d:\n%s", res.Suppressed, dumpItems(res))
+	}
+	// redaction is fail-closed: suppressed findings are replaced too
+	res = run(t, Options{Paths: []string{"."}, RedactInPlace: true})
+	if len(res.Errors) != 0 {
+		t.Fatal(dumpItems(res))
+	}
+	for _, name := range []string{"fixture.txt", "t.jsonl"} {
+		data, _ := os.ReadFile(name)
+		for _, tok := range []string{a, b, c} {
+			if bytes.Contains(data, []byte(tok)) {
+				t.Errorf("%s: an allowed secret was not redacted", name)
+			}
+		}
+	}
+}
+
+func TestLineTrackerFindsMarkersAcrossReads(t *testing.T) {
+	text := "one\ntwo scrubgate:allow\nthree\n\nfive scrubgate:allow scrubgate:allow\nscrubgate:allo\nw\n"
+	for _, chunk := range []int{1, 2, 3, 7, 15, 16, 17, 1000} {
+		tr := newLineTracker(&chunkReader{data: []byte(text), n: chunk})
+		io.Copy(io.Discard, tr)
+		if len(tr.allow) != 2 || !tr.allow[2] || !tr.allow[5] || tr.n != int64(len(text)) || tr.line != 8 {
+			t.Errorf("chunk %d: %v, n %d, line %d", chunk, tr.allow, tr.n, tr.line)
+		}
+		if !tr.allowed(1, 2) || tr.allowed(3, 4) || !tr.allowed(4, 100) {
+			t.Errorf("chunk %d: allowed() wrong", chunk)
+		}
+	}
+}
+
+type chunkReader struct {
+	data []byte
+	n    int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(c.n, len(p), len(c.data))
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
