@@ -3,6 +3,7 @@ package ciscan
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"github.com/scrubgate/scrubgate/scanner"
 )
@@ -18,9 +19,10 @@ const (
 )
 
 // detectFormat chooses how to read an input from its first bytes (head, UTF-8) or
-// the forced format. The scanner reads Claude Code and Codex sessions as JSONL, like
-// any JSONL: recognising them tells the user what was understood.
-func detectFormat(head []byte, forced string) (string, scanner.Mode) {
+// the forced format; the name only tells a one-line .jsonl file from JSON. The scanner
+// reads Claude Code and Codex sessions as JSONL, like any JSONL: recognising them
+// tells the user what was understood.
+func detectFormat(head []byte, name, forced string) (string, scanner.Mode) {
 	switch forced {
 	case "text":
 		return FormatText, scanner.ModeText
@@ -38,12 +40,21 @@ func detectFormat(head []byte, forced string) (string, scanner.Mode) {
 	case scanner.ModeJSONL:
 		return jsonlKind(head), scanner.ModeJSONL
 	case scanner.ModeJSON:
-		if jsonLinesWithControlBytes(head) {
+		if jsonLinesWithControlBytes(head) || jsonlName(name) {
 			return jsonlKind(head), scanner.ModeJSONL
 		}
 		return FormatJSON, scanner.ModeJSON
 	}
 	return FormatText, scanner.ModeText
+}
+
+// jsonlName: the name, less compression suffixes, ends in .jsonl or .ndjson.
+func jsonlName(name string) bool {
+	name = strings.ToLower(name)
+	for _, ext := range []string{".gz", ".zst", ".zstd"} {
+		name = strings.TrimSuffix(name, ext)
+	}
+	return strings.HasSuffix(name, ".jsonl") || strings.HasSuffix(name, ".ndjson")
 }
 
 // jsonLinesWithControlBytes recognises JSON lines whose first line is valid JSON but

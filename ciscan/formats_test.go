@@ -163,12 +163,15 @@ func TestDetectFormat(t *testing.T) {
 		{`{"timestamp":"t","type":"other","payload":{}}` + "\n{}\n", "jsonl"},
 	}
 	for _, c := range cases {
-		if got, _ := detectFormat([]byte(c.in), "auto"); got != c.want {
+		if got, _ := detectFormat([]byte(c.in), "x", "auto"); got != c.want {
 			t.Errorf("%q: %s, want %s", c.in, got, c.want)
 		}
 	}
-	if got, _ := detectFormat([]byte("{}"), "sse"); got != "sse" {
+	if got, _ := detectFormat([]byte("{}"), "x", "sse"); got != "sse" {
 		t.Errorf("forced format ignored: %s", got)
+	}
+	if got, _ := detectFormat([]byte(`{"a":1}`+"\n"), "a!b/s.jsonl.gz", "auto"); got != "jsonl" {
+		t.Errorf("one-line .jsonl.gz: %s", got)
 	}
 }
 

@@ -157,10 +157,6 @@ type unit struct {
 func (w *worker) process(ctx context.Context, j job) *fileResult {
 	fr := &fileResult{}
 	opts := &w.r.opts
-	if opts.MaxSize > 0 && j.size > opts.MaxSize {
-		fr.skip(j.display, fmt.Sprintf("larger than the size limit (%s > %s); raise --max-size to scan it", humanSize(j.size), humanSize(opts.MaxSize)))
-		return fr
-	}
 	src, err := w.open(ctx, j)
 	if err != nil {
 		fr.skip(j.display, "cannot read it: "+errReason(err).Error())
@@ -168,7 +164,12 @@ func (w *worker) process(ctx context.Context, j job) *fileResult {
 	}
 	defer src.Close()
 	if src.zip {
+		// the limit applies to each member: an archive is never read whole
 		w.scanZip(ctx, j, src, fr)
+		return fr
+	}
+	if opts.MaxSize > 0 && j.size > opts.MaxSize {
+		fr.skip(j.display, tooLarge(j.size, opts.MaxSize))
 		return fr
 	}
 	u := w.scanUnit(j.display, src.r, src.reopen, fr)
@@ -291,7 +292,7 @@ func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadClos
 	}
 	defer d.Close()
 	head, _ := d.r.Peek(peekSize)
-	u.format, u.mode = detectFormat(head, opts.InputFormat)
+	u.format, u.mode = detectFormat(head, name, opts.InputFormat)
 	u.layers = d.layers
 	t := newLineTracker(d.r)
 	var found []scanner.Finding
@@ -339,6 +340,10 @@ func public(f *scanner.Finding) scanner.Finding {
 		Preview: f.Preview, Length: f.Length, JSONPath: f.JSONPath, Encoding: f.Encoding,
 		Canary: f.Canary,
 	}
+}
+
+func tooLarge(size, limit int64) string {
+	return fmt.Sprintf("larger than the size limit (%s > %s); raise --max-size to scan it", humanSize(size), humanSize(limit))
 }
 
 // reasonFor turns a read error into a skip reason that never quotes input bytes.
@@ -420,7 +425,7 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 			complete = false
 			continue
 		case opts.MaxSize > 0 && f.UncompressedSize64 > uint64(opts.MaxSize):
-			fr.skip(name, fmt.Sprintf("larger than the size limit (%s > %s); raise --max-size to scan it", humanSize(int64(min(f.UncompressedSize64, 1<<62))), humanSize(opts.MaxSize)))
+			fr.skip(name, tooLarge(int64(min(f.UncompressedSize64, 1<<62)), opts.MaxSize))
 			complete = false
 			continue
 		}

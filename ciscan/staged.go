@@ -203,15 +203,20 @@ type cmdReader struct {
 	cmd  *exec.Cmd
 	errb *bytes.Buffer
 	eof  bool
+	err  error // what Read returns once the output has ended
 }
 
 func (c *cmdReader) Read(p []byte) (int, error) {
+	if c.eof {
+		return 0, c.err
+	}
 	n, err := c.r.Read(p)
-	if err == io.EOF && !c.eof {
-		c.eof = true
+	if err == io.EOF {
+		c.eof, c.err = true, io.EOF
 		if werr := c.cmd.Wait(); werr != nil {
-			return n, fmt.Errorf("git cat-file: %s", clip(strings.TrimSpace(c.errb.String()), 200))
+			c.err = fmt.Errorf("git cat-file: %s", clip(strings.TrimSpace(c.errb.String()), 200))
 		}
+		return n, c.err
 	}
 	return n, err
 }

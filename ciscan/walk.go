@@ -123,7 +123,8 @@ func (r *runner) enumerate(ctx context.Context, roots []root, jobs chan<- job) {
 			}
 		default:
 			if !rt.explicit {
-				if r.excluded(rt.arg, rt.arg, false) || (r.opts.RespectGitignore && newGitignore(filepath.Dir(rt.arg)).ignored(rt.arg, false)) {
+				if r.excluded(rt.arg, rt.arg, false) || r.excludedParent(rt.arg) ||
+					(r.opts.RespectGitignore && newGitignore(filepath.Dir(rt.arg)).ignored(rt.arg, false)) {
 					r.countExcluded()
 					continue
 				}
@@ -243,6 +244,20 @@ func (r *runner) excluded(p, relp string, dir bool) bool {
 		}
 	}
 	return true
+}
+
+// excludedParent applies --exclude to the directories of a path found by a glob, as a
+// walk would have pruned them.
+func (r *runner) excludedParent(p string) bool {
+	if len(r.opts.Exclude) == 0 {
+		return false
+	}
+	for d := filepath.Dir(p); d != "." && d != string(filepath.Separator) && d != filepath.Dir(d); d = filepath.Dir(d) {
+		if r.excluded(d, d, true) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchPattern: a pattern without a slash matches the base name at any depth; one
