@@ -176,7 +176,8 @@ func (w *worker) redactZip(j job, src *source, zr *zip.Reader, units []*unit, co
 					continue
 				}
 				hdr := f.FileHeader
-				hdr.CRC32, hdr.CompressedSize, hdr.UncompressedSize, hdr.CompressedSize64, hdr.UncompressedSize64 = 0, 0, 0, 0, 0
+				// sizes and checksum are the writer's to fill in
+				hdr.CRC32, hdr.CompressedSize64, hdr.UncompressedSize64 = 0, 0, 0
 				hdr.Extra = dropSizeExtras(hdr.Extra)
 				mw, err := zw.CreateHeader(&hdr)
 				if err != nil {

@@ -245,8 +245,8 @@ func TestStagedScansTheIndex(t *testing.T) {
 func TestManySmallFiles(t *testing.T) {
 	dir := t.TempDir()
 	n := 5000
-	if testing.Short() {
-		n = 500
+	if testing.Short() || raceEnabled {
+		n = 1000
 	}
 	for i := 0; i < n; i++ {
 		body := fmt.Sprintf("file %d\nnothing here\n", i)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ciscan
+
+const raceEnabled = false
