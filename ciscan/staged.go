@@ -163,6 +163,7 @@ func (r *runner) stagedJobs(ctx context.Context) ([]job, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.res.Root = top // staged names are relative to the repository root
 	var jobs []job
 	for _, f := range files {
 		f := f

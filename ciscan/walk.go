@@ -159,7 +159,11 @@ func (r *runner) walk(ctx context.Context, rt root, send func(job) bool) bool {
 	if r.opts.RedactTo != "" {
 		redactTo, _ = filepath.Abs(r.opts.RedactTo)
 	}
-	err := filepath.WalkDir(rt.arg, func(p string, d fs.DirEntry, err error) error {
+	start := rt.arg
+	if st, err := os.Lstat(start); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		start += string(filepath.Separator) // a link named on the command line is followed
+	}
+	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -169,13 +173,13 @@ func (r *runner) walk(ctx context.Context, rt root, send func(job) bool) bool {
 				what = "cannot read it"
 			}
 			r.addSkip(displayName(p), what+": "+errReason(err).Error())
-			if d != nil && d.IsDir() && p != rt.arg {
+			if d != nil && d.IsDir() && p != start {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if d.IsDir() {
-			if p == rt.arg {
+			if p == start {
 				return nil
 			}
 			if d.Name() == ".git" {

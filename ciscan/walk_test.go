@@ -65,6 +65,11 @@ func TestWalkIncludeExcludeAndGlobs(t *testing.T) {
 			t.Errorf("%v: no error", bad)
 		}
 	}
+	// a symbolic link to a directory named on the command line is followed
+	os.Symlink("logs", "logs-link")
+	if res := run(t, Options{Paths: []string{"logs-link"}}); strings.Join(scannedPaths(res), ",") != "logs-link/a.jsonl,logs-link/b.txt,logs-link/old/c.jsonl" {
+		t.Errorf("linked directory: %v", scannedPaths(res))
+	}
 	if _, err := Run(context.Background(), Options{Paths: []string{"."}, Exclude: []string{"[oops"}, Scanner: defaultScanner(t)}); err == nil {
 		t.Error("bad pattern accepted")
 	}
