@@ -253,7 +253,7 @@ func TestBodyBrokenJSONStillScrubbed(t *testing.T) {
 	tok := ghToken("Br0kEn")
 	for _, in := range []string{
 		`{"messages":[{"role":"user","content":"` + tok + `"`, // truncated
-		`{"messages": [ {"content": "a ` + tok + `" ,, ]}`,   // invalid
+		`{"messages": [ {"content": "a ` + tok + `" ,, ]}`,    // invalid
 		"plain text body " + tok,
 	} {
 		s, _ := newTestScrubber(t)
