@@ -110,9 +110,13 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	if !looksJSON(body) {
 		return s.text(dir, body, "$")
 	}
-	fs := s.Scanner.ScanMode(body, scanner.ModeJSON)
+	mode := scanner.ModeJSON
+	if scanner.DetectMode(body) == scanner.ModeJSONL { // JSON lines: batch input files
+		mode = scanner.ModeJSONL
+	}
+	fs := s.Scanner.ScanMode(body, mode)
 	var root *node
-	if len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`)) {
+	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`))) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}

@@ -3,6 +3,7 @@ package providers
 import (
 	"bytes"
 	"io"
+	"strings"
 
 	"github.com/scrubgate/scrubgate/providers/sse"
 	"github.com/scrubgate/scrubgate/scanner"
@@ -28,7 +29,17 @@ type Stream struct {
 	err    error
 	done   bool
 	buf    bytes.Buffer
+	shape  streamShape
 }
+
+// streamShape is the API a stream turned out to be, for its error events.
+type streamShape int
+
+const (
+	shapeChat streamShape = iota
+	shapeResponses
+	shapeAnthropic
+)
 
 // field is the redactor state of one text-bearing field of the stream.
 type field struct {
@@ -117,8 +128,15 @@ func (st *Stream) event(ev *sse.Event) error {
 		return nil
 	}
 	deltas, ends := classify(ev.Name, root, ev.Data)
+	typ := root.str(ev.Data, "type")
 	if loc == "" {
-		loc = root.str(ev.Data, "type")
+		loc = typ
+	}
+	switch {
+	case strings.HasPrefix(typ, "response."):
+		st.shape = shapeResponses
+	case strings.HasPrefix(typ, "message_") || strings.HasPrefix(typ, "content_block_"):
+		st.shape = shapeAnthropic
 	}
 	e := editor{s: st.s, dir: Response, src: ev.Data, root: root, loc: loc}
 	var exclude []span
@@ -299,4 +317,30 @@ func (st *Stream) Abort() error {
 		return err
 	}
 	return nil
+}
+
+// Fail ends the stream abnormally and tells the client why, in the API's own error
+// event shape: held text is masked (as in Abort), then an error event follows.
+// msg must not hold a secret (callers pass fixed texts and rule ids).
+func (st *Stream) Fail(code, msg string) error {
+	err := st.Abort()
+	var data []byte
+	ev := sse.Event{HasData: true}
+	switch st.shape {
+	case shapeAnthropic:
+		ev.Name = "error"
+		data = ErrorBody(FlavorAnthropic, 500, code, msg)
+	case shapeResponses:
+		ev.Name = "error"
+		data = []byte(`{"type":"error","code":` + string(encodeString(nil, code)) + `,"message":` + string(encodeString(nil, msg)) + `,"param":null}`)
+	default:
+		data = ErrorBody(FlavorOpenAI, 500, code, msg)
+	}
+	ev.Data = data
+	var b bytes.Buffer
+	sse.Append(&b, &ev)
+	if _, werr := st.out.Write(b.Bytes()); err == nil {
+		err = werr
+	}
+	return err
 }
