@@ -27,8 +27,8 @@ type Memory struct {
 	ttl     time.Duration
 	max     int
 	now     func() time.Time
-	entries map[string]*list.Element // by handle
-	lru     *list.List               // front: most recently seen
+	entries map[string]*list.Element  // by handle
+	lru     *list.List                // front: most recently seen
 	tenants map[string]map[string]int // fingerprint -> tenant -> live entries
 }
 
