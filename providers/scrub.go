@@ -22,11 +22,13 @@ const (
 type Action string
 
 // The actions. Redact replaces the secret with a handle; Block refuses the whole
-// request or response; AlertOnly leaves the secret in place and only reports it.
+// request or response; AlertOnly leaves the secret in place and reports it; Allow
+// leaves it in place because an allowlist says it is expected.
 const (
 	ActionRedact    Action = "redact"
 	ActionBlock     Action = "block"
 	ActionAlertOnly Action = "alert-only"
+	ActionAllow     Action = "allow"
 )
 
 // ThinkingPolicy says what happens when a request sends back an Anthropic thinking
@@ -250,7 +252,7 @@ func (s *Scrubber) decide(h *Hit) Action {
 		return ActionRedact
 	}
 	switch a := s.Decide(h); a {
-	case ActionBlock, ActionAlertOnly:
+	case ActionBlock, ActionAlertOnly, ActionAllow:
 		return a
 	}
 	return ActionRedact
