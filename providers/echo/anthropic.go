@@ -209,7 +209,7 @@ func (x *exchange) messages() {
 	}
 	msg := anthropicMessage{
 		ID: newID("msg_01"), Type: "message", Role: "assistant", Model: modelOr(req.Model), Content: []any{},
-		Usage: anthropicUsage{InputTokens: tokens(len(x.body)), OutputTokens: tokens(out)},
+		Usage: anthropicUsage{InputTokens: tokens(len(x.body)), OutputTokens: max(1, tokens(out))},
 	}
 
 	if !req.Stream {

@@ -124,10 +124,10 @@ func TestChat(t *testing.T) {
 // chatStream holds what a streamed chat answer added up to.
 type chatStream struct {
 	content, reasoning, args string
-	toolName, toolID        string
-	finish                  string
-	usage                   *usage
-	reasoningAfterContent   bool
+	toolName, toolID         string
+	finish                   string
+	usage                    *usage
+	reasoningAfterContent    bool
 }
 
 // readChatStream checks the chunk sequence of a streamed chat answer.
