@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"iter"
 )
 
 // Anthropic Messages API: POST /v1/messages and /v1/messages/count_tokens.
@@ -12,7 +13,7 @@ type messagesRequest struct {
 	Model      string          `json:"model"`
 	Messages   []roleContent   `json:"messages"`
 	Stream     bool            `json:"stream"`
-	Tools      []responsesTool `json:"tools"` // name and type are all that is used
+	Tools      []namedTool     `json:"tools"`
 	ToolChoice json.RawMessage `json:"tool_choice"`
 	Thinking   *struct {
 		Type string `json:"type"`
@@ -27,7 +28,7 @@ func lastUserTurn(msgs []roleContent) (text string, fromTool bool) {
 		if msgs[i].Role != "user" {
 			continue
 		}
-		if s, ok := stringChoice(msgs[i].Content); ok {
+		if s, ok := asString(msgs[i].Content); ok {
 			return s, false
 		}
 		var blocks []json.RawMessage
@@ -59,11 +60,11 @@ func lastUserTurn(msgs []roleContent) (text string, fromTool bool) {
 
 // anthropicToolName returns the tool to call: the one tool_choice names, else the
 // first client tool; "" when there is none or tool_choice is "none".
-func anthropicToolName(tools []responsesTool, choice json.RawMessage) string {
+func anthropicToolName(tools []namedTool, choice json.RawMessage) string {
 	if len(tools) == 0 {
 		return ""
 	}
-	var c responsesTool
+	var c namedTool
 	if json.Unmarshal(choice, &c) == nil {
 		switch {
 		case c.Type == "none":
@@ -236,7 +237,7 @@ func (x *exchange) messages() {
 	pinged := false
 	// block streams one content block: its start, a ping after the first start, the
 	// deltas and its stop.
-	block := func(startBlock any, pieces []string, delta func(string) any, extra ...any) bool {
+	block := func(startBlock any, pieces iter.Seq[string], delta func(string) any, extra ...any) bool {
 		if st.event("content_block_start", blockStartEvent{"content_block_start", index, startBlock}) != nil {
 			return false
 		}
@@ -246,7 +247,7 @@ func (x *exchange) messages() {
 				return false
 			}
 		}
-		for _, p := range pieces {
+		for p := range pieces {
 			if st.delta("content_block_delta", blockDeltaEvent{"content_block_delta", index, delta(p)}) != nil {
 				return false
 			}

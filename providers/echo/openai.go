@@ -93,7 +93,7 @@ func chatToolName(tools []chatTool, choice json.RawMessage) string {
 	if len(tools) == 0 {
 		return ""
 	}
-	if s, ok := stringChoice(choice); ok && s == "none" {
+	if s, ok := asString(choice); ok && s == "none" {
 		return ""
 	}
 	var named struct {
@@ -259,7 +259,7 @@ func (x *exchange) chatStream(req chatRequest, text, tool string, reasoning bool
 		return
 	}
 	if reasoning {
-		for _, piece := range chunks(text, x.s.chunk) {
+		for piece := range chunks(text, x.s.chunk) {
 			if st.delta("", chunk(chatDelta{ReasoningContent: &piece}, nil)) != nil {
 				return
 			}
@@ -272,7 +272,7 @@ func (x *exchange) chatStream(req chatRequest, text, tool string, reasoning bool
 	finish := "stop"
 	if tool != "" {
 		args := toolArguments(text)
-		for _, piece := range chunks(args, x.s.chunk) {
+		for piece := range chunks(args, x.s.chunk) {
 			d := chatDelta{ToolCalls: []toolCallDelta{{Function: functionCallDelta{Arguments: piece}}}}
 			if st.delta("", chunk(d, nil)) != nil {
 				return
@@ -280,7 +280,7 @@ func (x *exchange) chatStream(req chatRequest, text, tool string, reasoning bool
 		}
 		finish, completion = "tool_calls", completion+len(args)
 	} else {
-		for _, piece := range chunks(text, x.s.chunk) {
+		for piece := range chunks(text, x.s.chunk) {
 			if st.delta("", chunk(chatDelta{Content: &piece}, nil)) != nil {
 				return
 			}
@@ -333,12 +333,12 @@ type completionChoice struct {
 // promptText is the prompt: a string, or the first element of an array of strings.
 // Token-array prompts have no text.
 func promptText(raw json.RawMessage) string {
-	if s, ok := stringChoice(raw); ok {
+	if s, ok := asString(raw); ok {
 		return s
 	}
 	var list []json.RawMessage
 	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
-		s, _ := stringChoice(list[0])
+		s, _ := asString(list[0])
 		return s
 	}
 	return ""
@@ -366,7 +366,7 @@ func (x *exchange) completions() {
 	}
 	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
 	st := x.startStream()
-	for _, piece := range chunks(text, x.s.chunk) {
+	for piece := range chunks(text, x.s.chunk) {
 		if st.delta("", obj([]completionChoice{{Text: piece}}, usageField(includeUsage))) != nil {
 			return
 		}
@@ -415,7 +415,7 @@ const (
 // strings, an array of token ids, or an array of arrays of token ids. Each value is
 // identified by its JSON text, so equal inputs get equal vectors.
 func embeddingInputs(raw json.RawMessage) ([][]byte, bool) {
-	if s, ok := stringChoice(raw); ok {
+	if s, ok := asString(raw); ok {
 		return [][]byte{[]byte(s)}, s != ""
 	}
 	var list []json.RawMessage
@@ -428,7 +428,7 @@ func embeddingInputs(raw json.RawMessage) ([][]byte, bool) {
 	}
 	out := make([][]byte, 0, len(list))
 	for _, item := range list {
-		if s, ok := stringChoice(item); ok && s != "" {
+		if s, ok := asString(item); ok && s != "" {
 			out = append(out, []byte(s))
 			continue
 		}

@@ -16,11 +16,6 @@ type responsesRequest struct {
 	ToolChoice   json.RawMessage `json:"tool_choice"`
 }
 
-type responsesTool struct {
-	Type string `json:"type"`
-	Name string `json:"name"`
-}
-
 type inputItem struct {
 	Type    string          `json:"type"`
 	Role    string          `json:"role"`
@@ -34,7 +29,7 @@ func lastResponsesTurn(input json.RawMessage) (string, bool, error) {
 	if len(input) == 0 || string(input) == "null" {
 		return "", false, nil
 	}
-	if s, ok := stringChoice(input); ok {
+	if s, ok := asString(input); ok {
 		return s, false, nil
 	}
 	var items []inputItem
@@ -53,16 +48,16 @@ func lastResponsesTurn(input json.RawMessage) (string, bool, error) {
 	return "", false, nil
 }
 
-// responsesToolName returns the function to call: the one tool_choice names, else
+// namedToolName returns the function to call: the one tool_choice names, else
 // the first function tool; "" when there is none or tool_choice is "none".
-func responsesToolName(tools []responsesTool, choice json.RawMessage) string {
+func namedToolName(tools []namedTool, choice json.RawMessage) string {
 	if len(tools) == 0 {
 		return ""
 	}
-	if s, ok := stringChoice(choice); ok && s == "none" {
+	if s, ok := asString(choice); ok && s == "none" {
 		return ""
 	}
-	var named responsesTool
+	var named namedTool
 	if json.Unmarshal(choice, &named) == nil && named.Type == "function" && named.Name != "" {
 		return named.Name
 	}
@@ -209,7 +204,7 @@ func (x *exchange) responses() {
 	if !x.decode(&req) {
 		return
 	}
-	var tools []responsesTool
+	var tools []namedTool
 	if len(req.Tools) > 0 && json.Unmarshal(req.Tools, &tools) != nil {
 		x.badRequest("tools: must be an array of tool objects")
 		return
@@ -221,7 +216,7 @@ func (x *exchange) responses() {
 	}
 	tool := ""
 	if !fromTool {
-		tool = responsesToolName(tools, req.ToolChoice)
+		tool = namedToolName(tools, req.ToolChoice)
 	}
 
 	resp := response{
@@ -274,7 +269,7 @@ func (x *exchange) responses() {
 		return
 	}
 	if tool != "" {
-		for _, piece := range chunks(args, x.s.chunk) {
+		for piece := range chunks(args, x.s.chunk) {
 			if st.delta("response.function_call_arguments.delta", argumentsDeltaEvent{
 				"response.function_call_arguments.delta", next(), fcID, 0, piece}) != nil {
 				return
@@ -290,7 +285,7 @@ func (x *exchange) responses() {
 		if !send("response.content_part.added", contentPartEvent{"response.content_part.added", next(), msgID, 0, 0, empty}) {
 			return
 		}
-		for _, piece := range chunks(text, x.s.chunk) {
+		for piece := range chunks(text, x.s.chunk) {
 			if st.delta("response.output_text.delta", textDeltaEvent{
 				"response.output_text.delta", next(), msgID, 0, 0, piece, []any{}}) != nil {
 				return

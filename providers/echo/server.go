@@ -90,7 +90,8 @@ func (s *Server) LastRequest() (Recorded, bool) {
 }
 
 // Requests returns copies of the requests the server received, oldest first. Only
-// the last 256 are kept.
+// the last 256 are kept, bodies included, so a long-running server holds up to 256
+// request bodies in memory.
 func (s *Server) Requests() []Recorded {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,7 +3,9 @@ package echo
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -138,21 +140,30 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// chunks cuts s into pieces of at most n runes each; a rune is never split. An
-// empty s gives no pieces.
-func chunks(s string, n int) []string {
-	var out []string
-	for len(s) > 0 {
-		i, runes := 0, 0
-		for i < len(s) && runes < n {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-			runes++
+// chunks yields s in pieces of at most n runes each; a rune is never split. An
+// empty s yields nothing.
+func chunks(s string, n int) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for len(s) > 0 {
+			i, runes := 0, 0
+			for i < len(s) && runes < n {
+				_, size := utf8.DecodeRuneInString(s[i:])
+				i += size
+				runes++
+			}
+			if !yield(s[:i]) {
+				return
+			}
+			s = s[i:]
 		}
-		out = append(out, s[:i])
-		s = s[i:]
 	}
-	return out
+}
+
+// namedTool is a tool offered in a Responses or Messages request: its type and
+// name are all the server uses.
+type namedTool struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
 }
 
 // toolArguments is the JSON source of the arguments of the tool call the server
@@ -168,7 +179,7 @@ func toolArguments(text string) string {
 // array of parts: the concatenated text of the parts whose type is one of
 // partTypes. Anything else has no text.
 func textOf(content json.RawMessage, partTypes ...string) string {
-	if s, ok := stringChoice(content); ok {
+	if s, ok := asString(content); ok {
 		return s
 	}
 	var parts []json.RawMessage
@@ -181,24 +192,15 @@ func textOf(content json.RawMessage, partTypes ...string) string {
 			Type string `json:"type"`
 			Text string `json:"text"`
 		}
-		if json.Unmarshal(raw, &p) == nil && oneOf(p.Type, partTypes) {
+		if json.Unmarshal(raw, &p) == nil && slices.Contains(partTypes, p.Type) {
 			text = append(text, p.Text...)
 		}
 	}
 	return string(text)
 }
 
-func oneOf(s string, set []string) bool {
-	for _, t := range set {
-		if s == t {
-			return true
-		}
-	}
-	return false
-}
-
-// stringChoice reports the string value of a JSON value, if it is a string.
-func stringChoice(raw json.RawMessage) (string, bool) {
+// asString returns the value of a JSON string, and false for any other JSON.
+func asString(raw json.RawMessage) (string, bool) {
 	var s string
 	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
 		return "", false
