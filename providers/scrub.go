@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/scrubgate/scrubgate/scanner"
 )
@@ -74,6 +75,9 @@ type Scrubber struct {
 	// Thinking is the policy for secrets in signed thinking blocks sent back in
 	// requests (default ThinkingBlock).
 	Thinking ThinkingPolicy
+	// Observe, if set, is told the size of every whole body scrubbed and the time
+	// it took (metrics).
+	Observe func(dir Direction, size int, elapsed time.Duration)
 }
 
 // BlockedError is returned when policy blocks a request or response. It names the
@@ -109,6 +113,10 @@ func (r *Result) add(o Result) {
 // byte outside a replaced secret is kept. Other bodies are scanned as text. On a
 // block it returns a *BlockedError and no body.
 func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
+	if s.Observe != nil {
+		start := time.Now()
+		defer func() { s.Observe(dir, len(body), time.Since(start)) }()
+	}
 	if !looksJSON(body) {
 		return s.text(dir, body, "$")
 	}

@@ -22,8 +22,9 @@ import (
 // requests that carry several base64 images or a PDF.
 const DefaultMaxBody = 64 << 20
 
-// RedactionsHeader carries the number of redactions in a scrubbed response (a
-// count only). Streams do not carry it: their count is known only at the end.
+// RedactionsHeader carries the number of redactions made in the request and its
+// response (a count only). For a stream it counts the request's redactions: the
+// stream's own are known only at its end.
 const RedactionsHeader = "X-Scrubgate-Redactions"
 
 // Transport is an http.RoundTripper that scrubs every request body before it leaves
@@ -88,13 +89,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			"scrubgate cannot scan WebSocket or Realtime connections yet, so it refuses them; use the HTTP APIs"), nil
 	}
 	out := req.Clone(req.Context())
+	reqRedactions := 0
 	if req.Body != nil && req.Body != http.NoBody {
 		body, status, msg := readBody(req.Body, req.Header.Get("Content-Encoding"), t.maxBody(), "request")
 		req.Body.Close()
 		if status != 0 {
 			return ErrorResponse(req, status, "scrubgate_body", msg), nil
 		}
-		scrubbed, _, err := scrubRequestBody(s, req.Header.Get("Content-Type"), body)
+		scrubbed, res, err := scrubRequestBody(s, req.Header.Get("Content-Type"), body)
+		reqRedactions = res.Redactions
 		if err != nil {
 			return blockedResponse(req, err), nil
 		}
@@ -114,7 +117,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.response(s, req, resp)
+	return t.response(s, req, resp, reqRedactions)
 }
 
 func closeBody(req *http.Request) {
@@ -221,7 +224,7 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 }
 
 // response scrubs a response: streams event by event, other bodies whole.
-func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response) (*http.Response, error) {
+func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response, reqRedactions int) (*http.Response, error) {
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "text/event-stream" {
@@ -245,6 +248,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 		resp.ContentLength = -1
 		resp.Header.Del("Content-Length")
 		resp.Header.Del("Content-Encoding")
+		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
 		return resp, nil
 	}
 	if resp.Body == nil || resp.Body == http.NoBody || req.Method == http.MethodHead {
@@ -267,7 +271,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 	resp.ContentLength = int64(len(scrubbed))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(scrubbed)))
 	resp.Header.Del("Content-Encoding")
-	resp.Header.Set(RedactionsHeader, strconv.Itoa(res.Redactions))
+	resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions+res.Redactions))
 	return resp, nil
 }
 

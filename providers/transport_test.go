@@ -88,7 +88,7 @@ func TestTransportGoOpenAIChat(t *testing.T) {
 	if !strings.HasPrefix(got, "your key: [[scrub:aws-key:") {
 		t.Fatalf("client got %q", got)
 	}
-	if resp.Header().Get(RedactionsHeader) != "1" {
+	if resp.Header().Get(RedactionsHeader) != "3" { // two in the request, one in the response
 		t.Fatalf("%s = %q", RedactionsHeader, resp.Header().Get(RedactionsHeader))
 	}
 	dirs := map[Direction]int{}
