@@ -230,7 +230,9 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 	}
 }
 
-func isScrubgateError(resp *http.Response) bool { return resp.Header.Get("X-Scrubgate-Request-Id") == "" }
+func isScrubgateError(resp *http.Response) bool {
+	return resp.Header.Get("X-Scrubgate-Request-Id") == ""
+}
 
 // upstreamError answers when upstream could not be reached or failed before its
 // response headers. The log names the kind of failure only.
