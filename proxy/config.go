@@ -58,6 +58,9 @@ type Config struct {
 	// Tenants and Agents.
 	Tenants []Tenant `yaml:"tenants"`
 	Agents  []Agent  `yaml:"agents"`
+	// ForwardHeaders adds request headers to the allowlist forwarded upstream
+	// (e.g. a provider's beta header scrubgate does not know yet).
+	ForwardHeaders []string `yaml:"forward_headers"`
 	// ShutdownGrace is how long open streams may drain on shutdown.
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
 }

@@ -186,13 +186,17 @@ type requestInfo struct {
 }
 
 func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.ReverseProxy {
+	allowed := append([]string(nil), forwardedHeaders...)
+	for _, h := range s.cfg.ForwardHeaders {
+		allowed = append(allowed, http.CanonicalHeaderKey(h))
+	}
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			info := pr.In.Context().Value(ctxRoute).(*requestInfo)
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
 			h := http.Header{}
-			for _, name := range forwardedHeaders {
+			for _, name := range allowed {
 				if v, ok := pr.In.Header[name]; ok {
 					h[name] = append([]string(nil), v...)
 				}
