@@ -265,21 +265,29 @@ func sarifRule(ri RuleInfo) sarifDescriptor {
 
 // ruleHelp says what to do about a finding of a rule, in text and Markdown.
 func ruleHelp(desc, kind string, refs []string) *sarifMultiText {
-	steps := []string{
-		"Revoke or rotate the credential at its issuer now, and check its use since it was exposed: assume it has been copied.",
-		"Remove it from the file, and from the agent transcript or log it came from. Keep credentials out of LLM context " +
-			"with scrubgate serve (proxy) or scrubgate redact.",
-		"Deleting it is not enough: git history, CI logs, caches, forks and clones keep the old value. Rotation is what " +
+	steps := []struct{ text, markdown string }{
+		{"Revoke or rotate the credential at its issuer now, and review its use since it was exposed: assume it has been copied.",
+			"**Revoke or rotate** the credential at its issuer now, and review its use since it was exposed: assume it has been copied."},
+		{"Remove it from the file, and from the agent transcript or log it came from. Keep credentials out of LLM context " +
+			"with scrubgate serve (the proxy) or scrubgate redact.",
+			"**Remove** it from the file, and from the agent transcript or log it came from. Keep credentials out of LLM context " +
+				"with `scrubgate serve` (the proxy) or `scrubgate redact`."},
+		{"Deleting it is not enough: git history, CI logs, caches, forks and clones keep the old value. Rotation is what " +
 			"makes it harmless; rewrite history as well if your policy requires it.",
-		"If it is not a real credential (an example or a test fixture), record it in the scan's baseline rather than " +
+			"Deleting it is not enough: **git history**, CI logs, caches, forks and clones keep the old value. Rotation is what " +
+				"makes it harmless; rewrite history as well if your policy requires it."},
+		{"If it is not a real credential (an example or a test fixture), record it in the scan's baseline rather than " +
 			"dismissing the alert, so the next real one is still reported.",
+			"If it is not a real credential (an example or a test fixture), record it in the scan's baseline rather than " +
+				"dismissing the alert, so the next real one is still reported."},
 	}
 	var t, m strings.Builder
 	fmt.Fprintf(&t, "%s (kind %q) found in plain text. scrubgate reports where it is and never the value.\n\nWhat to do:\n", desc, kind)
-	fmt.Fprintf(&m, "**%s** (kind `%s`) found in plain text. scrubgate reports where it is and never the value.\n\n**What to do:**\n\n", mdEscape(desc), strings.ReplaceAll(kind, "`", ""))
+	fmt.Fprintf(&m, "**%s** (kind `%s`) found in plain text. scrubgate reports where it is and never the value.\n\n**What to do:**\n\n",
+		mdEscape(desc), strings.ReplaceAll(kind, "`", ""))
 	for i, s := range steps {
-		fmt.Fprintf(&t, "%d. %s\n", i+1, s)
-		fmt.Fprintf(&m, "%d. %s\n", i+1, mdEscape(s))
+		fmt.Fprintf(&t, "%d. %s\n", i+1, s.text)
+		fmt.Fprintf(&m, "%d. %s\n", i+1, s.markdown)
 	}
 	var links []string
 	for _, ref := range refs {
@@ -292,17 +300,18 @@ func ruleHelp(desc, kind string, refs []string) *sarifMultiText {
 		m.WriteString("\n**References:**\n\n")
 		for _, l := range links {
 			fmt.Fprintf(&t, "- %s\n", l)
-			fmt.Fprintf(&m, "- <%s>\n", l)
+			fmt.Fprintf(&m, "- <%s>\n", strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20").Replace(l))
 		}
 	}
 	return &sarifMultiText{Text: strings.TrimSuffix(t.String(), "\n"), Markdown: strings.TrimSuffix(m.String(), "\n")}
 }
 
-// mdEscape backslash-escapes the characters that Markdown would read as markup.
+// mdEscape backslash-escapes the characters of a rule description that Markdown
+// could read as emphasis, code, links or HTML.
 func mdEscape(s string) string {
 	var b strings.Builder
 	for _, c := range s {
-		if strings.ContainsRune("\\`*_{}[]()<>#+!|~", c) {
+		if strings.ContainsRune("\\`*_[]<>", c) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(c)
