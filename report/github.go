@@ -37,7 +37,8 @@ func writeGitHub(w io.Writer, r *Result) error {
 		log = append(log, fmt.Sprintf("%d more finding(s), not annotated:", len(rest)))
 		for i := range rest {
 			it := &rest[i]
-			log = append(log, fmt.Sprintf("  %s  %s  [%s]  %s", location(it), it.RuleID, it.Confidence, detail(it)))
+			log = append(log, fmt.Sprintf("  %s:%d:%d  %s  [%s]  %s", githubName(r.Root, it.File), it.Start.Line, it.Start.Column,
+				it.RuleID, it.Confidence, detail(it)))
 		}
 	}
 	skips := r.Skipped
@@ -50,14 +51,14 @@ func writeGitHub(w io.Writer, r *Result) error {
 			props = append(props, prop{"file", f})
 		}
 		props = append(props, prop{"title", "scrubgate: file not scanned"})
-		b.WriteString(githubCommand("warning", props, printable(s.File+" was not scanned: "+s.Reason)))
+		b.WriteString(githubCommand("warning", props, printable(githubName(r.Root, s.File)+" was not scanned: "+s.Reason)))
 	}
 	if rest := r.Skipped[len(skips):]; len(rest) > 0 {
 		b.WriteString(githubCommand("warning", []prop{{"title", "scrubgate: files not scanned"}},
 			fmt.Sprintf("%d more file(s) were not scanned; they are listed in the job log.", len(rest))))
 		log = append(log, fmt.Sprintf("%d more file(s) not scanned:", len(rest)))
 		for _, s := range rest {
-			log = append(log, "  "+s.File+": "+s.Reason)
+			log = append(log, "  "+githubName(r.Root, s.File)+": "+s.Reason)
 		}
 	}
 	b.WriteString(stopCommands(log))
@@ -167,6 +168,15 @@ func githubPath(root, file string) string {
 	}
 	if rel, ok := relPath(root, file); ok {
 		return rel
+	}
+	return file
+}
+
+// githubName is how the log names a file: its annotation path, or "-" for standard
+// input.
+func githubName(root, file string) string {
+	if p := githubPath(root, file); p != "" {
+		return p
 	}
 	return file
 }
