@@ -130,4 +130,6 @@ func assertClean(t *testing.T, where, text string, secrets []string) {
 	}
 }
 
-func vaultHandleRE() *regexp.Regexp { return regexp.MustCompile(`\[\[scrub:[a-z0-9-]+:[0-9A-Z]{10}\]\]`) }
+func vaultHandleRE() *regexp.Regexp {
+	return regexp.MustCompile(`\[\[scrub:[a-z0-9-]+:[0-9A-Z]{10}\]\]`)
+}
