@@ -129,6 +129,11 @@ func better(a, b *Finding) bool {
 	if a.generic != b.generic {
 		return !a.generic
 	}
+	// A rule and a known value on the same span: the rule names it better (and
+	// policies are written per rule), unless the known value is a canary.
+	if a.vs == b.vs && a.ve == b.ve && a.Source != b.Source && a.Canary == b.Canary {
+		return a.Source == SourceRule
+	}
 	if ra, rb := a.Confidence.Rank(), b.Confidence.Rank(); ra != rb {
 		return ra > rb
 	}

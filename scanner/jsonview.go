@@ -340,7 +340,7 @@ func (j *jsonView) render(id int32) string {
 	if n.idx >= 0 {
 		return base + "[" + strconv.Itoa(int(n.idx)) + "]"
 	}
-	return base + pathMember(j.name(n.name))
+	return base + PathMember(j.name(n.name))
 }
 
 func (j *jsonView) name(id int32) string {
@@ -362,9 +362,9 @@ func (j *jsonView) pathOf(s *segment) string {
 	case s.idx >= 0:
 		return ctr + "[" + strconv.Itoa(int(s.idx)) + "]"
 	case s.member >= 0:
-		return ctr + pathMember(j.name(s.member))
+		return ctr + PathMember(j.name(s.member))
 	case s.ctr != 0:
-		return ctr + pathMember("")
+		return ctr + PathMember("")
 	}
 	return ctr
 }
@@ -392,11 +392,11 @@ func (j *jsonView) pop() {
 	}
 }
 
-// pathMember renders an object member for a JSON path. Paths end up in logs and
+// PathMember renders an object member for a JSON path (".name" or [*]). Paths end up in logs and
 // reports, and a member name can itself be a secret (or hold one: "password=…"), so
 // only plain names are copied: letters, digits, '_', '-', '.', at most 40 bytes, and
 // not token-like (16+ bytes mixing 3+ letters and 3+ digits). Anything else is [*].
-func pathMember(key string) string {
+func PathMember(key string) string {
 	if key == "" {
 		return "[\"\"]"
 	}

@@ -34,4 +34,5 @@ fuzz ./scanner FuzzWriterChunking 40000
 fuzz ./scanner FuzzJSONView 100000
 fuzz ./rules FuzzParse 50000
 fuzz ./vault FuzzParse 200000
+fuzz ./providers/echo FuzzServe 20000
 echo "all checks passed"

@@ -56,6 +56,6 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	ef.register(root)
-	root.AddCommand(newRedactCmd(&ef), newScanCmd(&ef), newRulesCmd(&ef))
+	root.AddCommand(newRedactCmd(&ef), newScanCmd(&ef), newRulesCmd(&ef), newServeCmd(&ef), newDemoCmd(&ef), newKeysCmd())
 	return root
 }

@@ -1,0 +1,347 @@
+package providers
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+// node is one JSON value of a parsed document, with its raw byte span. It is a
+// read-only index over the raw bytes: rewriting splices new bytes into spans, so
+// every byte that is not rewritten is kept exactly as it came.
+type node struct {
+	kind       byte // '{', '[', '"', '0' (number), 'l' (true/false/null)
+	start, end int  // raw span [start, end); for strings it includes the quotes
+	keys       []string
+	members    []*node // object members (in order, parallel to keys) or array elements
+	parent     *node
+	name       string // member name in the parent object, or "" in an array
+	index      int    // position in the parent array, or -1
+}
+
+// maxTreeDepth bounds nesting; deeper documents are not parsed (the caller falls back
+// to the scanner's own lenient JSON reading, which scans every string anyway).
+const maxTreeDepth = 128
+
+var errNotJSON = errors.New("not a JSON document")
+
+// parseTree parses a complete JSON document.
+func parseTree(src []byte) (*node, error) {
+	p := treeParser{src: src}
+	p.ws()
+	n, err := p.value(nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.i != len(src) {
+		return nil, errNotJSON
+	}
+	return n, nil
+}
+
+type treeParser struct {
+	src []byte
+	i   int
+}
+
+func (p *treeParser) ws() {
+	for p.i < len(p.src) {
+		switch p.src[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *treeParser) value(parent *node, depth int) (*node, error) {
+	if depth > maxTreeDepth || p.i >= len(p.src) {
+		return nil, errNotJSON
+	}
+	n := &node{start: p.i, parent: parent, index: -1}
+	switch c := p.src[p.i]; {
+	case c == '{':
+		n.kind = '{'
+		p.i++
+		p.ws()
+		if p.i < len(p.src) && p.src[p.i] == '}' {
+			p.i++
+			n.end = p.i
+			return n, nil
+		}
+		for {
+			p.ws()
+			if p.i >= len(p.src) || p.src[p.i] != '"' {
+				return nil, errNotJSON
+			}
+			ks := p.i
+			if err := p.str(); err != nil {
+				return nil, err
+			}
+			key, ok := decodeString(p.src[ks:p.i])
+			if !ok {
+				return nil, errNotJSON
+			}
+			p.ws()
+			if p.i >= len(p.src) || p.src[p.i] != ':' {
+				return nil, errNotJSON
+			}
+			p.i++
+			p.ws()
+			v, err := p.value(n, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v.name = key
+			n.keys = append(n.keys, key)
+			n.members = append(n.members, v)
+			p.ws()
+			if p.i >= len(p.src) {
+				return nil, errNotJSON
+			}
+			if p.src[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.src[p.i] == '}' {
+				p.i++
+				n.end = p.i
+				return n, nil
+			}
+			return nil, errNotJSON
+		}
+	case c == '[':
+		n.kind = '['
+		p.i++
+		p.ws()
+		if p.i < len(p.src) && p.src[p.i] == ']' {
+			p.i++
+			n.end = p.i
+			return n, nil
+		}
+		for {
+			p.ws()
+			v, err := p.value(n, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v.index = len(n.members)
+			n.members = append(n.members, v)
+			p.ws()
+			if p.i >= len(p.src) {
+				return nil, errNotJSON
+			}
+			if p.src[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.src[p.i] == ']' {
+				p.i++
+				n.end = p.i
+				return n, nil
+			}
+			return nil, errNotJSON
+		}
+	case c == '"':
+		n.kind = '"'
+		if err := p.str(); err != nil {
+			return nil, err
+		}
+	case c == '-' || c >= '0' && c <= '9':
+		n.kind = '0'
+		for p.i < len(p.src) {
+			c := p.src[p.i]
+			if c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= '0' && c <= '9' {
+				p.i++
+				continue
+			}
+			break
+		}
+		if !json.Valid(p.src[n.start:p.i]) {
+			return nil, errNotJSON
+		}
+	default:
+		for _, lit := range []string{"true", "false", "null"} {
+			if len(p.src)-p.i >= len(lit) && string(p.src[p.i:p.i+len(lit)]) == lit {
+				n.kind = 'l'
+				p.i += len(lit)
+				n.end = p.i
+				return n, nil
+			}
+		}
+		return nil, errNotJSON
+	}
+	n.end = p.i
+	return n, nil
+}
+
+// str advances over a string token, checking escapes and control characters.
+func (p *treeParser) str() error {
+	p.i++ // opening quote
+	for p.i < len(p.src) {
+		c := p.src[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return nil
+		case c == '\\':
+			if p.i+1 >= len(p.src) {
+				return errNotJSON
+			}
+			switch p.src[p.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i += 2
+			case 'u':
+				if p.i+6 > len(p.src) || !isHex4(p.src[p.i+2:p.i+6]) {
+					return errNotJSON
+				}
+				p.i += 6
+			default:
+				return errNotJSON
+			}
+		case c < 0x20:
+			return errNotJSON
+		default:
+			p.i++
+		}
+	}
+	return errNotJSON
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeString decodes a raw JSON string token (with quotes). Invalid UTF-8 and lone
+// surrogates become U+FFFD, as encoding/json does.
+func decodeString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	plain := true
+	for _, c := range inner {
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(inner), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// text returns the decoded value of a string node.
+func (n *node) text(src []byte) string {
+	s, _ := decodeString(src[n.start:n.end])
+	return s
+}
+
+// get returns the member named key of an object node, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != '{' {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.members[i]
+		}
+	}
+	return nil
+}
+
+// str returns the decoded string member key, or "".
+func (n *node) str(src []byte, key string) string {
+	if m := n.get(key); m != nil && m.kind == '"' {
+		return m.text(src)
+	}
+	return ""
+}
+
+// num returns the raw text of a number member (or of a string member), or "".
+func (n *node) num(src []byte, key string) string {
+	if m := n.get(key); m != nil && (m.kind == '0' || m.kind == '"') {
+		if m.kind == '"' {
+			return m.text(src)
+		}
+		return string(src[m.start:m.end])
+	}
+	return ""
+}
+
+// path renders the node's JSON path in the finding schema's form ($.a[0].b).
+func (n *node) path() string {
+	if n.parent == nil {
+		return "$"
+	}
+	if n.index >= 0 {
+		return n.parent.path() + "[" + strconv.Itoa(n.index) + "]"
+	}
+	return n.parent.path() + scanner.PathMember(n.name)
+}
+
+// walkStrings calls fn for every string value (not member names) in document order.
+func (n *node) walkStrings(fn func(*node)) {
+	switch n.kind {
+	case '"':
+		fn(n)
+	case '{', '[':
+		for _, m := range n.members {
+			m.walkStrings(fn)
+		}
+	}
+}
+
+// encodeString appends s as a JSON string token. Unlike encoding/json it does not
+// escape <, > and &, so text that was not escaped stays as the provider sent it.
+func encodeString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c < 0x20 || c == 0x7f:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&15])
+		default:
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}

@@ -1,0 +1,398 @@
+package providers
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+// Direction says which way traffic flows through the scrubber.
+type Direction string
+
+// The two directions.
+const (
+	Request  Direction = "request"
+	Response Direction = "response"
+)
+
+// Action is what policy does with a finding.
+type Action string
+
+// The actions. Redact replaces the secret with a handle; Block refuses the whole
+// request or response; AlertOnly leaves the secret in place and reports it; Allow
+// leaves it in place because an allowlist says it is expected.
+const (
+	ActionRedact    Action = "redact"
+	ActionBlock     Action = "block"
+	ActionAlertOnly Action = "alert-only"
+	ActionAllow     Action = "allow"
+)
+
+// ThinkingPolicy says what happens when a request sends back an Anthropic thinking
+// block that holds a secret. Thinking blocks are signed by the provider: editing one
+// makes the provider refuse the request, so they are never edited.
+type ThinkingPolicy string
+
+// The thinking policies: block the request (the default), or forward it unedited
+// and raise an alert.
+const (
+	ThinkingBlock ThinkingPolicy = "block"
+	ThinkingAlert ThinkingPolicy = "alert"
+)
+
+// Hit is one finding in traffic, with what was done about it. It never holds the
+// secret other than inside Finding (whose every printed form hides it).
+type Hit struct {
+	Finding   scanner.Finding
+	Direction Direction
+	// Location is the JSON path of the string that held the secret
+	// ($.messages[3].content), prefixed with the event type for streams.
+	Location string
+	Action   Action
+	// Handle is the handle that replaced the secret (when redacted).
+	Handle string
+	// Thinking is set when the secret was inside a signed thinking block.
+	Thinking bool
+}
+
+// Scrubber rewrites request and response bodies and event streams. It is cheap to
+// build: make one per request with the request's tenant and policy bound in its
+// functions.
+type Scrubber struct {
+	// Scanner finds the secrets (with the tenant's known values).
+	Scanner *scanner.Scanner
+	// Handle returns the text that replaces a redacted secret (a vault handle).
+	Handle func(f *scanner.Finding) string
+	// Decide returns the action for a hit; nil redacts everything.
+	Decide func(h *Hit) Action
+	// Report receives every hit once its action is settled (alerts, metrics). It
+	// runs on the request path and must be quick.
+	Report func(h *Hit)
+	// Thinking is the policy for secrets in signed thinking blocks sent back in
+	// requests (default ThinkingBlock).
+	Thinking ThinkingPolicy
+	// Observe, if set, is told the size of every whole body scrubbed and the time
+	// it took (metrics).
+	Observe func(dir Direction, size int, elapsed time.Duration)
+}
+
+// BlockedError is returned when policy blocks a request or response. It names the
+// rule and the location, never the secret.
+type BlockedError struct {
+	RuleID    string
+	Location  string
+	Direction Direction
+	Thinking  bool
+}
+
+func (e *BlockedError) Error() string {
+	what := "a secret"
+	if e.Thinking {
+		what = "a signed thinking block that holds a secret"
+	}
+	return fmt.Sprintf("scrubgate blocked this %s: %s (rule %s) at %s", e.Direction, what, e.RuleID, e.Location)
+}
+
+// Result counts what a rewrite found and replaced.
+type Result struct {
+	Findings   int
+	Redactions int
+}
+
+func (r *Result) add(o Result) {
+	r.Findings += o.Findings
+	r.Redactions += o.Redactions
+}
+
+// Body scrubs a whole request or response body. JSON bodies are scanned value by
+// value (every string, both member values and names) and rewritten in place: every
+// byte outside a replaced secret is kept. Other bodies are scanned as text. On a
+// block it returns a *BlockedError and no body.
+func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
+	if s.Observe != nil {
+		start := time.Now()
+		defer func() { s.Observe(dir, len(body), time.Since(start)) }()
+	}
+	if !looksJSON(body) {
+		return s.text(dir, body, "$")
+	}
+	mode := scanner.ModeJSON
+	if scanner.DetectMode(body) == scanner.ModeJSONL { // JSON lines: batch input files
+		mode = scanner.ModeJSONL
+	}
+	fs := s.Scanner.ScanMode(body, mode)
+	var root *node
+	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`))) {
+		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
+	}
+	e := editor{s: s, dir: dir, src: body, root: root}
+	if err := e.apply(fs, nil, true); err != nil {
+		return nil, e.res, err
+	}
+	return e.output(), e.res, nil
+}
+
+// text scrubs a body or payload that is not JSON.
+func (s *Scrubber) text(dir Direction, src []byte, loc string) ([]byte, Result, error) {
+	fs := s.Scanner.ScanMode(src, scanner.ModeText)
+	e := editor{s: s, dir: dir, src: src, loc: loc}
+	if err := e.apply(fs, nil, false); err != nil {
+		return nil, e.res, err
+	}
+	return e.output(), e.res, nil
+}
+
+func looksJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// edit replaces src[start:end] with repl.
+type edit struct {
+	start, end int
+	repl       []byte
+}
+
+// editor applies findings to one document.
+type editor struct {
+	s       *Scrubber
+	dir     Direction
+	src     []byte
+	root    *node   // parse tree, or nil (text, or JSON the strict parser refused)
+	loc     string  // location of the document itself: "$" or an enclosing path
+	strs    []*node // string nodes in document order, built on first use
+	edits   []edit
+	res     Result
+	blocked *BlockedError
+}
+
+// span is a half-open byte range.
+type span struct{ start, end int }
+
+// apply handles findings: skip-list, nested tool-call arguments, policy, edits.
+// Findings inside an excluded span are ignored (the caller rewrites those values).
+func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error {
+	var inner []*node
+	if nested && e.root != nil {
+		e.root.walkStrings(func(n *node) {
+			if n.name == "arguments" && isJSONSource(e.src[n.start:n.end]) && !excluded(exclude, n.start, n.end) {
+				inner = append(inner, n)
+			}
+		})
+	}
+	for _, n := range inner {
+		if err := e.nestedArguments(n); err != nil {
+			return err
+		}
+		exclude = append(exclude, span{n.start, n.end})
+	}
+	for i := range fs {
+		f := &fs[i]
+		start, end := int(f.Start.Offset), int(f.End.Offset)
+		if excluded(exclude, start, end) {
+			continue
+		}
+		h := Hit{Finding: *f, Direction: e.dir, Location: f.JSONPath}
+		if n := e.stringAt(start, end); n != nil {
+			if skipValue(n, e.src) {
+				continue
+			}
+			h.Location = n.path()
+			h.Thinking = e.dir == Request && isThinking(n, e.src)
+		}
+		if h.Location == "" {
+			h.Location = "$"
+		}
+		if e.loc != "" && e.loc != "$" {
+			h.Location = e.loc + ":" + h.Location
+		}
+		if err := e.hit(&h, start, end); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hit settles the action for one hit and records the edit.
+func (e *editor) hit(h *Hit, start, end int) error {
+	h.Action = e.s.decide(h)
+	e.res.Findings++
+	switch h.Action {
+	case ActionRedact:
+		h.Handle = e.s.Handle(&h.Finding)
+		e.edits = append(e.edits, edit{start, end, []byte(h.Handle)})
+		e.res.Redactions++
+	case ActionBlock:
+		if e.blocked == nil {
+			e.blocked = &BlockedError{RuleID: h.Finding.RuleID, Location: h.Location, Direction: e.dir, Thinking: h.Thinking}
+		}
+	}
+	if e.s.Report != nil {
+		e.s.Report(h)
+	}
+	if e.blocked != nil {
+		return e.blocked
+	}
+	return nil
+}
+
+// decide applies the thinking policy, then the caller's policy.
+func (s *Scrubber) decide(h *Hit) Action {
+	if h.Thinking {
+		if s.Thinking == ThinkingAlert {
+			return ActionAlertOnly
+		}
+		return ActionBlock
+	}
+	if s.Decide == nil {
+		return ActionRedact
+	}
+	switch a := s.Decide(h); a {
+	case ActionBlock, ActionAlertOnly, ActionAllow:
+		return a
+	}
+	return ActionRedact
+}
+
+// nestedArguments scrubs a tool-call arguments string, whose text is JSON source, in
+// JSON mode so that escapes inside it cannot split or hide a secret; the string is
+// re-encoded only when something in it was replaced.
+func (e *editor) nestedArguments(n *node) error {
+	inner := []byte(n.text(e.src))
+	fs := e.s.Scanner.ScanMode(inner, scanner.ModeJSON)
+	if len(fs) == 0 {
+		return nil
+	}
+	root, _ := parseTree(inner)
+	sub := editor{s: e.s, dir: e.dir, src: inner, root: root, loc: e.location(n)}
+	err := sub.apply(fs, nil, false)
+	e.res.add(sub.res)
+	if err != nil {
+		return err
+	}
+	if len(sub.edits) > 0 {
+		e.edits = append(e.edits, edit{n.start, n.end, encodeString(nil, string(sub.output()))})
+	}
+	return nil
+}
+
+func (e *editor) location(n *node) string {
+	if e.loc != "" && e.loc != "$" {
+		return e.loc + ":" + n.path()
+	}
+	return n.path()
+}
+
+// stringAt returns the string node whose raw span contains [start, end), or nil.
+func (e *editor) stringAt(start, end int) *node {
+	if e.root == nil {
+		return nil
+	}
+	if e.strs == nil {
+		e.root.walkStrings(func(n *node) { e.strs = append(e.strs, n) })
+	}
+	i := sort.Search(len(e.strs), func(i int) bool { return e.strs[i].start > start }) - 1
+	if i >= 0 && e.strs[i].end >= end {
+		return e.strs[i]
+	}
+	return nil
+}
+
+// output returns the document with all edits applied.
+func (e *editor) output() []byte {
+	if len(e.edits) == 0 {
+		return e.src
+	}
+	sort.Slice(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
+	out := make([]byte, 0, len(e.src)+32*len(e.edits))
+	at := 0
+	for _, ed := range e.edits {
+		if ed.start < at { // overlapping edit: the earlier one already covers it
+			continue
+		}
+		out = append(out, e.src[at:ed.start]...)
+		out = append(out, ed.repl...)
+		at = ed.end
+	}
+	return append(out, e.src[at:]...)
+}
+
+func excluded(ex []span, start, end int) bool {
+	for _, x := range ex {
+		if start < x.end && end > x.start {
+			return true
+		}
+	}
+	return false
+}
+
+// isJSONSource reports whether a raw string token holds a JSON object or array.
+func isJSONSource(raw []byte) bool {
+	if len(raw) < 4 {
+		return false
+	}
+	for _, c := range raw[1:] {
+		switch c {
+		case ' ', '\t':
+			continue
+		case '{', '[':
+			return true
+		case '\\': // an escaped newline before the value
+			continue
+		case 'n', 'r', 't':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// skipValue is the reviewed skip-list of "scan every string": values that are
+// opaque by construction and that must not be edited. Signatures and encrypted
+// reasoning are verified by the provider; base64 media (images, PDFs, audio) decode
+// to binary, and a chance match inside one would corrupt it.
+func skipValue(n *node, src []byte) bool {
+	switch n.name {
+	case "signature", "encrypted_content":
+		return true
+	case "data":
+		p := n.parent
+		if p.str(src, "type") == "redacted_thinking" || p.name == "input_audio" {
+			return true
+		}
+		if p.name == "source" && p.str(src, "type") == "base64" {
+			return binaryMedia(p.str(src, "media_type"))
+		}
+	}
+	raw := src[n.start:n.end]
+	if len(raw) > 16 && bytes.HasPrefix(raw, []byte(`"data:`)) {
+		head := raw[6:min(len(raw), 80)]
+		if semi := bytes.IndexByte(head, ';'); semi > 0 && bytes.HasPrefix(head[semi:], []byte(";base64,")) {
+			return binaryMedia(string(head[:semi]))
+		}
+	}
+	return false
+}
+
+func binaryMedia(mediaType string) bool {
+	mt := strings.ToLower(mediaType)
+	return strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/") || mt == "application/pdf"
+}
+
+// isThinking reports whether a string is the text of a signed Anthropic thinking
+// block ({"type":"thinking","thinking":"…","signature":"…"}).
+func isThinking(n *node, src []byte) bool {
+	return n.name == "thinking" && n.parent != nil && n.parent.str(src, "type") == "thinking"
+}

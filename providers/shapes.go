@@ -1,0 +1,60 @@
+package providers
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Flavor is the family of an API, which decides the shape of errors.
+type Flavor int
+
+// The flavors: OpenAI and everything OpenAI-compatible (chat completions,
+// Responses, embeddings, Azure OpenAI, OpenRouter, vLLM, Ollama), and Anthropic.
+const (
+	FlavorOpenAI Flavor = iota
+	FlavorAnthropic
+)
+
+// FlavorOf tells the API family from a request path.
+func FlavorOf(path string) Flavor {
+	if strings.HasSuffix(path, "/messages") || strings.HasSuffix(path, "/messages/count_tokens") || strings.Contains(path, "/messages/batches") {
+		return FlavorAnthropic
+	}
+	return FlavorOpenAI
+}
+
+// ErrorBody renders an error in the API's own shape, so SDKs surface it as an API
+// error with the message. code is a short machine-readable reason.
+func ErrorBody(f Flavor, status int, code, msg string) []byte {
+	if f == FlavorAnthropic {
+		typ := "invalid_request_error"
+		switch {
+		case status == http.StatusRequestEntityTooLarge:
+			typ = "request_too_large"
+		case status >= 500:
+			typ = "api_error"
+		}
+		return []byte(`{"type":"error","error":{"type":` + string(encodeString(nil, typ)) + `,"message":` + string(encodeString(nil, msg)) + `}}`)
+	}
+	typ := "invalid_request_error"
+	if status >= 500 {
+		typ = "server_error"
+	}
+	return []byte(`{"error":{"message":` + string(encodeString(nil, msg)) + `,"type":` + string(encodeString(nil, typ)) +
+		`,"param":null,"code":` + string(encodeString(nil, code)) + `}}`)
+}
+
+// ErrorResponse builds a complete error response in the API's shape.
+func ErrorResponse(req *http.Request, status int, code, msg string) *http.Response {
+	body := ErrorBody(FlavorOf(req.URL.Path), status, code, msg)
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	return &http.Response{
+		Status: http.StatusText(status), StatusCode: status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: nopCloser{strings.NewReader(string(body))}, ContentLength: int64(len(body)), Request: req,
+	}
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }

@@ -1,0 +1,283 @@
+package sse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Event is one server-sent event.
+type Event struct {
+	// Name is the value of the event field; empty means the default "message".
+	Name string
+	// ID is the value of the id field; HasID tells whether the event had one.
+	ID    string
+	HasID bool
+	// Retry is the value of a retry field (digits only), or empty.
+	Retry string
+	// Data is the event's data lines joined with "\n"; HasData tells whether the
+	// event had any data line (an event may carry an empty one).
+	Data    []byte
+	HasData bool
+	// Comments are the texts of comment lines (": keep-alive"), without the colon.
+	Comments [][]byte
+
+	// Offset is the byte offset in the stream of the event's first line.
+	Offset int64
+	// DataLines are the positions in the stream of each data line's value.
+	DataLines []Span
+	// Line is the 1-based line number of the event's first line.
+	Line int
+}
+
+// Span is a byte range of the stream: [Offset, Offset+Len), starting on line Line.
+type Span struct {
+	Offset int64
+	Len    int
+	Line   int
+}
+
+// IsComment reports whether the event consists of comment lines only (a keep-alive).
+func (e *Event) IsComment() bool {
+	return len(e.Comments) > 0 && e.Name == "" && !e.HasID && e.Retry == "" && !e.HasData
+}
+
+// empty reports whether the event has no field the format defines (only unknown ones).
+func (e *Event) empty() bool {
+	return len(e.Comments) == 0 && e.Name == "" && !e.HasID && e.Retry == "" && !e.HasData
+}
+
+// ErrTruncated is returned when a stream ends inside an event (no blank line after
+// its last field). The partial event is returned with it.
+var ErrTruncated = errors.New("sse: stream ended inside an event")
+
+// ErrTooLarge is returned when an event or a line exceeds the Reader's limit.
+var ErrTooLarge = errors.New("sse: event exceeds the size limit")
+
+// DefaultMaxEvent is the default bound on the size of one event (16 MiB: a
+// response.completed event repeats a whole response).
+const DefaultMaxEvent = 16 << 20
+
+// Reader parses events from a stream.
+type Reader struct {
+	sc     *bufio.Scanner
+	max    int
+	offset int64 // offset of the next line
+	line   int   // number of the next line (1-based)
+	adv    int   // bytes the split function consumed for the last token
+	err    error
+}
+
+// NewReader returns a Reader of r that refuses events larger than maxEvent bytes
+// (DefaultMaxEvent when maxEvent <= 0).
+func NewReader(r io.Reader, maxEvent int) *Reader {
+	if maxEvent <= 0 {
+		maxEvent = DefaultMaxEvent
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), maxEvent+2)
+	rd := &Reader{sc: sc, max: maxEvent, line: 1}
+	sc.Split(rd.splitLine)
+	return rd
+}
+
+// splitLine splits on LF, CRLF or a lone CR; the token excludes the terminator.
+// A CR at the end of the buffer waits for the next byte unless the input ended.
+func (r *Reader) splitLine(data []byte, atEOF bool) (int, []byte, error) {
+	adv, tok := splitLine(data, atEOF)
+	if tok != nil {
+		r.adv = adv
+	}
+	return adv, tok, nil
+}
+
+func splitLine(data []byte, atEOF bool) (int, []byte) {
+	if atEOF && len(data) == 0 {
+		return 0, nil
+	}
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if data[i] == '\n' {
+			return i + 1, data[:i]
+		}
+		if i+1 < len(data) {
+			if data[i+1] == '\n' {
+				return i + 2, data[:i]
+			}
+			return i + 1, data[:i]
+		}
+		if atEOF {
+			return i + 1, data[:i]
+		}
+		return 0, nil
+	}
+	if atEOF {
+		return len(data), data
+	}
+	return 0, nil
+}
+
+// Next returns the next event. At the end of the stream it returns io.EOF; a stream
+// that ends inside an event returns that partial event with ErrTruncated.
+func (r *Reader) Next() (*Event, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	var ev *Event
+	size := 0
+	for {
+		start := r.offset
+		if !r.sc.Scan() {
+			err := r.sc.Err()
+			switch {
+			case errors.Is(err, bufio.ErrTooLong):
+				r.err = ErrTooLarge
+			case err != nil:
+				r.err = err
+			case ev != nil:
+				r.err = ErrTruncated
+			default:
+				r.err = io.EOF
+			}
+			if ev != nil && ev.empty() && r.err == ErrTruncated {
+				r.err = io.EOF
+				return nil, r.err
+			}
+			if ev != nil && r.err == ErrTruncated {
+				return ev, r.err
+			}
+			return nil, r.err
+		}
+		line := r.sc.Bytes()
+		r.offset += int64(r.adv)
+		lineNo := r.line
+		r.line++
+		if len(line) == 0 {
+			if ev != nil && !ev.empty() {
+				return ev, nil
+			}
+			ev, size = nil, 0 // only unknown fields: nothing to dispatch
+			continue
+		}
+		if ev == nil {
+			ev = &Event{Offset: start, Line: lineNo}
+		}
+		size += len(line) + 1
+		if size > r.max {
+			r.err = ErrTooLarge
+			return nil, r.err
+		}
+		field, value := line, []byte(nil)
+		valueAt := start + int64(len(line))
+		if i := bytes.IndexByte(line, ':'); i >= 0 {
+			field, value = line[:i], line[i+1:]
+			valueAt = start + int64(i) + 1
+			if len(value) > 0 && value[0] == ' ' {
+				value = value[1:]
+				valueAt++
+			}
+		}
+		switch string(field) {
+		case "":
+			ev.Comments = append(ev.Comments, append([]byte(nil), line[1:]...))
+		case "data":
+			if ev.HasData {
+				ev.Data = append(ev.Data, '\n')
+			}
+			ev.Data = append(ev.Data, value...)
+			ev.HasData = true
+			ev.DataLines = append(ev.DataLines, Span{Offset: valueAt, Len: len(value), Line: lineNo})
+		case "event":
+			ev.Name = string(value)
+		case "id":
+			if bytes.IndexByte(value, 0) < 0 {
+				ev.ID, ev.HasID = string(value), true
+			}
+		case "retry":
+			if isDigits(value) {
+				ev.Retry = string(value)
+			}
+		}
+	}
+}
+
+func isDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Write writes ev to w in canonical form: comments, event, id, retry and data
+// lines (Data split at line breaks), then a blank line.
+func Write(w io.Writer, ev *Event) error {
+	var b bytes.Buffer
+	Append(&b, ev)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// Append appends the canonical form of ev to b.
+func Append(b *bytes.Buffer, ev *Event) {
+	for _, c := range ev.Comments {
+		b.WriteByte(':')
+		writeLineSafe(b, c)
+		b.WriteByte('\n')
+	}
+	if ev.Name != "" {
+		b.WriteString("event: ")
+		writeLineSafe(b, []byte(ev.Name))
+		b.WriteByte('\n')
+	}
+	if ev.HasID {
+		b.WriteString("id: ")
+		writeLineSafe(b, []byte(ev.ID))
+		b.WriteByte('\n')
+	}
+	if ev.Retry != "" {
+		b.WriteString("retry: " + ev.Retry + "\n")
+	}
+	if ev.HasData {
+		rest := ev.Data
+		for {
+			i := bytes.IndexAny(rest, "\r\n")
+			if i < 0 {
+				b.WriteString("data: ")
+				b.Write(rest)
+				b.WriteByte('\n')
+				break
+			}
+			b.WriteString("data: ")
+			b.Write(rest[:i])
+			b.WriteByte('\n')
+			if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+				i++
+			}
+			rest = rest[i+1:]
+		}
+	}
+	b.WriteByte('\n')
+}
+
+// writeLineSafe writes a field value with any line break replaced by a space, so a
+// value can never start a new field.
+func writeLineSafe(b *bytes.Buffer, v []byte) {
+	for _, c := range v {
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b.WriteByte(c)
+	}
+}
+
+// String describes the event without its data (which may hold a secret).
+func (e *Event) String() string {
+	return fmt.Sprintf("sse.Event{name=%q, id=%v, data=%s bytes}", e.Name, e.HasID, strconv.Itoa(len(e.Data)))
+}

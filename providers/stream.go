@@ -1,0 +1,346 @@
+package providers
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/scrubgate/scrubgate/providers/sse"
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+// AbortMask replaces text a stream held back when the stream ended abnormally
+// (upstream reset, client gone, size limit): the held text could be the start of a
+// secret, so it is never flushed.
+const AbortMask = "[[scrub:stream-ended]]"
+
+// Stream rewrites a provider's event stream (server-sent events) on its way to the
+// client. Every text-bearing field (assistant text, reasoning, refusals, tool-call
+// arguments) gets its own streaming redactor, so a secret split across any number
+// of events is caught, while text that cannot be part of a secret is forwarded at
+// once. Everything else in an event is scanned whole. Held text is flushed when its
+// field ends; on an abnormal end it is masked.
+type Stream struct {
+	s      *Scrubber
+	out    io.Writer
+	fields map[string]*field
+	order  []*field
+	res    Result
+	err    error
+	done   bool
+	buf    bytes.Buffer
+	shape  streamShape
+}
+
+// streamShape is the API a stream turned out to be, for its error events.
+type streamShape int
+
+const (
+	shapeChat streamShape = iota
+	shapeResponses
+	shapeAnthropic
+)
+
+// field is the redactor state of one text-bearing field of the stream.
+type field struct {
+	key    string
+	w      *scanner.Writer
+	out    bytes.Buffer
+	loc    string
+	before []byte // synthetic event frame (see Delta)
+	after  []byte
+	name   string // SSE event name of the last fragment
+	closed bool
+}
+
+// NewStream returns a Stream that writes rewritten events to out. The caller
+// flushes out as it sees fit (the proxy flushes after every Write).
+func (s *Scrubber) NewStream(out io.Writer) *Stream {
+	return &Stream{s: s, out: out, fields: map[string]*field{}}
+}
+
+// Result reports what the stream found and replaced so far.
+func (st *Stream) Result() Result { return st.res }
+
+// Held is the number of bytes the stream's redactors hold back now.
+func (st *Stream) Held() int64 {
+	var n int64
+	for _, f := range st.order {
+		if !f.closed {
+			n += f.w.Held()
+		}
+	}
+	return n
+}
+
+// Event rewrites one event and writes the result (preceded by any synthetic events
+// that flush fields it closes). A *BlockedError means policy blocked the response:
+// the caller ends the stream with an error event.
+func (st *Stream) Event(ev *sse.Event) error {
+	if st.err != nil {
+		return st.err
+	}
+	st.buf.Reset()
+	err := st.event(ev)
+	if err == nil && st.buf.Len() > 0 {
+		_, err = st.out.Write(st.buf.Bytes())
+	}
+	if err != nil {
+		st.err = err
+	}
+	return err
+}
+
+func (st *Stream) event(ev *sse.Event) error {
+	out := *ev
+	for i, c := range ev.Comments {
+		if i == 0 {
+			out.Comments = nil
+		}
+		red, res, err := st.s.text(Response, c, "sse-comment")
+		st.res.add(res)
+		if err != nil {
+			return err
+		}
+		out.Comments = append(out.Comments, red)
+	}
+	if !ev.HasData {
+		sse.Append(&st.buf, &out)
+		return nil
+	}
+	loc := ev.Name
+	root, perr := parseTree(ev.Data)
+	if perr != nil {
+		if string(bytes.TrimSpace(ev.Data)) == "[DONE]" {
+			if err := st.closeFields(Ends{All: true}, nil); err != nil {
+				return err
+			}
+			sse.Append(&st.buf, &out)
+			return nil
+		}
+		red, res, err := st.s.text(Response, ev.Data, eventLoc(loc, "$"))
+		st.res.add(res)
+		if err != nil {
+			return err
+		}
+		out.Data = red
+		sse.Append(&st.buf, &out)
+		return nil
+	}
+	deltas, ends := classify(ev.Name, root, ev.Data)
+	typ := root.str(ev.Data, "type")
+	if loc == "" {
+		loc = typ
+	}
+	switch {
+	case strings.HasPrefix(typ, "response."):
+		st.shape = shapeResponses
+	case strings.HasPrefix(typ, "message_") || strings.HasPrefix(typ, "content_block_"):
+		st.shape = shapeAnthropic
+	}
+	e := editor{s: st.s, dir: Response, src: ev.Data, root: root, loc: loc}
+	var exclude []span
+	outputs := make([][]byte, len(deltas))
+	for i, d := range deltas {
+		f := st.field(d, loc)
+		f.before, f.after, f.name = d.before, d.after, ev.Name
+		if _, err := f.w.Write([]byte(d.Text)); err != nil {
+			return err
+		}
+		if err := st.blocked(); err != nil {
+			return err
+		}
+		exclude = append(exclude, span{d.Start, d.End})
+		outputs[i] = st.take(f)
+	}
+	// Fields this event closes: a fragment in this very event takes the rest of its
+	// field; other fields get a synthetic event before this one.
+	if ends.All || len(ends.Prefixes) > 0 {
+		inEvent := map[string]int{}
+		for i, d := range deltas {
+			inEvent[d.Key] = i
+		}
+		if err := st.closeFields(ends, func(f *field, rest []byte) bool {
+			if i, ok := inEvent[f.key]; ok {
+				outputs[i] = append(outputs[i], rest...)
+				return true
+			}
+			return false
+		}); err != nil {
+			return err
+		}
+	}
+	for i, d := range deltas {
+		e.edits = append(e.edits, edit{d.Start, d.End, encodeString(nil, string(outputs[i]))})
+	}
+	fs := st.s.Scanner.ScanMode(ev.Data, scanner.ModeJSON)
+	err := e.apply(fs, exclude, true)
+	st.res.add(e.res)
+	if err != nil {
+		return err
+	}
+	out.Data = e.output()
+	sse.Append(&st.buf, &out)
+	return nil
+}
+
+func eventLoc(name, path string) string {
+	if name == "" {
+		return path
+	}
+	return name + ":" + path
+}
+
+// field returns the redactor of a delta's field, creating it on first use.
+func (st *Stream) field(d Delta, loc string) *field {
+	if f, ok := st.fields[d.Key]; ok && !f.closed {
+		return f
+	}
+	f := &field{key: d.Key, loc: eventLoc(loc, d.Path)}
+	mode := scanner.ModeText
+	if d.JSONSource {
+		mode = scanner.ModeJSON
+	}
+	f.w = st.s.Scanner.NewWriter(&f.out, mode, func(fd scanner.Finding) []byte {
+		return st.replace(f, fd)
+	}, nil)
+	st.fields[d.Key] = f
+	st.order = append(st.order, f)
+	return f
+}
+
+// replace settles one finding of a field's redactor.
+func (st *Stream) replace(f *field, fd scanner.Finding) []byte {
+	e := editor{s: st.s, dir: Response}
+	h := Hit{Finding: fd, Direction: Response, Location: f.loc}
+	if fd.JSONPath != "" && fd.JSONPath != "$" {
+		h.Location = f.loc + ":" + fd.JSONPath
+	}
+	_ = e.hit(&h, 0, 0)
+	st.res.add(e.res)
+	if e.blocked != nil && st.err == nil {
+		st.err = e.blocked
+	}
+	if h.Action == ActionRedact {
+		return []byte(h.Handle)
+	}
+	if h.Action == ActionBlock {
+		return []byte(AbortMask)
+	}
+	return fd.Secret()
+}
+
+func (st *Stream) blocked() error { return st.err }
+
+// take returns what a field's redactor has written since the last take.
+func (st *Stream) take(f *field) []byte {
+	b := append([]byte(nil), f.out.Bytes()...)
+	f.out.Reset()
+	return b
+}
+
+// closeFields ends the fields that ends names. For each, claim (if not nil) may take
+// the rest into a fragment of the current event; otherwise a synthetic event
+// carries it.
+func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool) error {
+	for _, f := range st.order {
+		if f.closed || !ends.closes(f.key) {
+			continue
+		}
+		f.closed = true
+		var err error
+		if ends.Abnormal {
+			err = f.w.Abort([]byte(AbortMask))
+		} else {
+			err = f.w.Close()
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.blocked(); err != nil {
+			return err
+		}
+		rest := st.take(f)
+		if len(rest) == 0 || (claim != nil && claim(f, rest)) {
+			continue
+		}
+		st.synthesize(f, rest)
+	}
+	return nil
+}
+
+// synthesize writes an event that carries more text of a field.
+func (st *Stream) synthesize(f *field, text []byte) {
+	data := make([]byte, 0, len(f.before)+len(text)+len(f.after)+8)
+	data = append(data, f.before...)
+	data = encodeString(data, string(text))
+	data = append(data, f.after...)
+	sse.Append(&st.buf, &sse.Event{Name: f.name, Data: data, HasData: true})
+}
+
+// Close ends the stream normally (upstream finished): every field still open is
+// flushed in synthetic events.
+func (st *Stream) Close() error {
+	if st.done {
+		return st.err
+	}
+	st.done = true
+	if st.err != nil {
+		return st.err
+	}
+	st.buf.Reset()
+	if err := st.closeFields(Ends{All: true}, nil); err != nil {
+		st.err = err
+		return err
+	}
+	if st.buf.Len() > 0 {
+		if _, err := st.out.Write(st.buf.Bytes()); err != nil {
+			st.err = err
+		}
+	}
+	return st.err
+}
+
+// Abort ends the stream abnormally: held text is masked, never flushed, and the
+// masks are written (if the client is still there to read them).
+func (st *Stream) Abort() error {
+	if st.done {
+		return nil
+	}
+	st.done = true
+	st.buf.Reset()
+	if err := st.closeFields(Ends{All: true, Abnormal: true}, nil); err != nil {
+		return err
+	}
+	if st.buf.Len() > 0 {
+		_, err := st.out.Write(st.buf.Bytes())
+		return err
+	}
+	return nil
+}
+
+// Fail ends the stream abnormally and tells the client why, in the API's own error
+// event shape: held text is masked (as in Abort), then an error event follows.
+// msg must not hold a secret (callers pass fixed texts and rule ids).
+func (st *Stream) Fail(code, msg string) error {
+	err := st.Abort()
+	var data []byte
+	ev := sse.Event{HasData: true}
+	switch st.shape {
+	case shapeAnthropic:
+		ev.Name = "error"
+		data = ErrorBody(FlavorAnthropic, 500, code, msg)
+	case shapeResponses:
+		ev.Name = "error"
+		data = []byte(`{"type":"error","code":` + string(encodeString(nil, code)) + `,"message":` + string(encodeString(nil, msg)) + `,"param":null}`)
+	default:
+		data = ErrorBody(FlavorOpenAI, 500, code, msg)
+	}
+	ev.Data = data
+	var b bytes.Buffer
+	sse.Append(&b, &ev)
+	if _, werr := st.out.Write(b.Bytes()); err == nil {
+		err = werr
+	}
+	return err
+}

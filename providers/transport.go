@@ -1,0 +1,346 @@
+package providers
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+
+	"github.com/scrubgate/scrubgate/providers/sse"
+)
+
+// DefaultMaxBody bounds request and response bodies: 64 MiB leaves room for
+// requests that carry several base64 images or a PDF.
+const DefaultMaxBody = 64 << 20
+
+// RedactionsHeader carries the number of redactions made in the request and its
+// response (a count only). For a stream it counts the request's redactions: the
+// stream's own are known only at its end.
+const RedactionsHeader = "X-Scrubgate-Redactions"
+
+// Transport is an http.RoundTripper that scrubs every request body before it leaves
+// and every response on its way back, streams included, so a Go program gets
+// scrubgate's protection with no gateway:
+//
+//	client := openai.NewClientWithConfig(cfg) // cfg.HTTPClient = &http.Client{Transport: t}
+//
+// A request that policy blocks, that is too large or that cannot be scanned gets
+// an error response in the API's own shape (400, 413 or 415), so SDKs report it as
+// an API error; it never reaches upstream. A response that cannot be scanned is
+// replaced by a 502 error: nothing is passed on unscanned.
+type Transport struct {
+	// Base makes the actual requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Scrubber scrubs traffic. A Scrubber in the request's context (see
+	// WithScrubber) takes precedence, so a server can bind tenant and policy per
+	// request.
+	Scrubber *Scrubber
+	// MaxBody bounds request bodies and whole (non-streamed) response bodies;
+	// zero means DefaultMaxBody. Streams are bounded per event instead.
+	MaxBody int64
+	// OnStreamEnd, if set, is called once when a scrubbed stream ends, with its
+	// result and whether it ended abnormally.
+	OnStreamEnd func(req *http.Request, res Result, abnormal bool)
+}
+
+type scrubberKey struct{}
+
+// WithScrubber returns a context that makes Transport use s for the request.
+func WithScrubber(ctx context.Context, s *Scrubber) context.Context {
+	return context.WithValue(ctx, scrubberKey{}, s)
+}
+
+func (t *Transport) scrubber(req *http.Request) *Scrubber {
+	if s, ok := req.Context().Value(scrubberKey{}).(*Scrubber); ok && s != nil {
+		return s
+	}
+	return t.Scrubber
+}
+
+func (t *Transport) maxBody() int64 {
+	if t.MaxBody > 0 {
+		return t.MaxBody
+	}
+	return DefaultMaxBody
+}
+
+// ErrNoScrubber is returned when a Transport has no Scrubber to use.
+var ErrNoScrubber = errors.New("providers: Transport has no Scrubber; refusing to send traffic unscanned")
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := t.scrubber(req)
+	if s == nil || s.Scanner == nil || s.Handle == nil {
+		closeBody(req)
+		return nil, ErrNoScrubber
+	}
+	if isUpgrade(req.Header) {
+		closeBody(req)
+		return ErrorResponse(req, http.StatusBadRequest, "scrubgate_unsupported",
+			"scrubgate cannot scan WebSocket or Realtime connections yet, so it refuses them; use the HTTP APIs"), nil
+	}
+	out := req.Clone(req.Context())
+	reqRedactions := 0
+	if req.Body != nil && req.Body != http.NoBody {
+		body, status, msg := readBody(req.Body, req.Header.Get("Content-Encoding"), t.maxBody(), "request")
+		req.Body.Close()
+		if status != 0 {
+			return ErrorResponse(req, status, "scrubgate_body", msg), nil
+		}
+		scrubbed, res, err := scrubRequestBody(s, req.Header.Get("Content-Type"), body)
+		reqRedactions = res.Redactions
+		if err != nil {
+			return blockedResponse(req, err), nil
+		}
+		out.Body = io.NopCloser(bytes.NewReader(scrubbed))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(scrubbed)), nil }
+		out.ContentLength = int64(len(scrubbed))
+		out.Header.Del("Content-Encoding")
+		out.Header.Del("Content-Length")
+		out.TransferEncoding = nil
+	}
+	out.Header.Set("Accept-Encoding", "identity")
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	return t.response(s, req, resp, reqRedactions)
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+func isUpgrade(h http.Header) bool {
+	return h.Get("Upgrade") != "" || strings.Contains(strings.ToLower(h.Get("Connection")), "upgrade")
+}
+
+func blockedResponse(req *http.Request, err error) *http.Response {
+	var be *BlockedError
+	if errors.As(err, &be) {
+		return ErrorResponse(req, http.StatusBadRequest, "scrubgate_blocked", be.Error())
+	}
+	return ErrorResponse(req, http.StatusBadRequest, "scrubgate_error", "scrubgate could not scan this request: "+err.Error())
+}
+
+// readBody reads a whole body, decoding gzip and deflate. It returns an HTTP status
+// and a message when the body is refused.
+func readBody(r io.Reader, encoding string, max int64, what string) ([]byte, int, string) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(io.LimitReader(r, max+1))
+		if err != nil {
+			return nil, http.StatusBadRequest, "the " + what + " body is not valid gzip"
+		}
+		r = zr
+	case "deflate":
+		r = flate.NewReader(io.LimitReader(r, max+1))
+	default:
+		return nil, http.StatusUnsupportedMediaType, fmt.Sprintf("scrubgate cannot decode a %s body with Content-Encoding %q, so it cannot scan it; send it uncompressed, gzip or deflate", what, truncateHeader(encoding))
+	}
+	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, http.StatusBadRequest, "the " + what + " body could not be read completely"
+	}
+	if int64(len(body)) > max {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the %s body is larger than scrubgate's limit of %d bytes", what, max)
+	}
+	return body, 0, ""
+}
+
+func truncateHeader(v string) string {
+	if len(v) > 32 {
+		return v[:32]
+	}
+	return v
+}
+
+// scrubRequestBody scrubs a request body by content type.
+func scrubRequestBody(s *Scrubber, contentType string, body []byte) ([]byte, Result, error) {
+	mt, params, _ := mime.ParseMediaType(contentType)
+	if mt == "multipart/form-data" && params["boundary"] != "" {
+		return scrubMultipart(s, params["boundary"], body)
+	}
+	return s.Body(Request, body)
+}
+
+// scrubMultipart scrubs each part of a multipart form (file uploads: batch input
+// JSONL, fine-tuning data, documents); binary media parts are copied as they are.
+func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, error) {
+	var res Result
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	var out bytes.Buffer
+	mw := multipart.NewWriter(&out)
+	if err := mw.SetBoundary(boundary); err != nil {
+		return nil, res, fmt.Errorf("multipart boundary: %w", err)
+	}
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, res, errors.New("the multipart body is malformed")
+		}
+		content, err := io.ReadAll(p)
+		if err != nil {
+			return nil, res, errors.New("a multipart part could not be read")
+		}
+		mt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if !binaryMedia(mt) {
+			var r Result
+			content, r, err = s.Body(Request, content)
+			res.add(r)
+			if err != nil {
+				return nil, res, err
+			}
+		}
+		w, err := mw.CreatePart(textproto.MIMEHeader(p.Header))
+		if err != nil {
+			return nil, res, err
+		}
+		w.Write(content)
+	}
+	if err := mw.Close(); err != nil {
+		return nil, res, err
+	}
+	return out.Bytes(), res, nil
+}
+
+// response scrubs a response: streams event by event, other bodies whole.
+func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response, reqRedactions int) (*http.Response, error) {
+	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt == "text/event-stream" {
+		body := io.Reader(resp.Body)
+		switch enc {
+		case "", "identity":
+		case "gzip":
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				resp.Body.Close()
+				return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", "the upstream stream is not valid gzip"), nil
+			}
+			body = zr
+		default:
+			resp.Body.Close()
+			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", "the upstream sent a stream encoding scrubgate cannot decode, so it was not passed on"), nil
+		}
+		sb := &streamBody{src: resp.Body, rd: sse.NewReader(body, 0), req: req, onEnd: t.OnStreamEnd}
+		sb.st = s.NewStream(&sb.buf)
+		resp.Body = sb
+		resp.ContentLength = -1
+		resp.Header.Del("Content-Length")
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
+		return resp, nil
+	}
+	if resp.Body == nil || resp.Body == http.NoBody || req.Method == http.MethodHead {
+		return resp, nil
+	}
+	raw, status, msg := readBody(resp.Body, enc, t.maxBody(), "response")
+	resp.Body.Close()
+	if status != 0 {
+		return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", msg+"; scrubgate did not pass it on unscanned"), nil
+	}
+	scrubbed, res, err := s.Body(Response, raw)
+	if err != nil {
+		var be *BlockedError
+		if errors.As(err, &be) {
+			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_blocked", be.Error()), nil
+		}
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(scrubbed))
+	resp.ContentLength = int64(len(scrubbed))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(scrubbed)))
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions+res.Redactions))
+	return resp, nil
+}
+
+// streamBody is a scrubbed event stream, read on demand: each Read pulls upstream
+// events until there is output, so nothing is buffered beyond one event and the
+// held tails.
+type streamBody struct {
+	src   io.ReadCloser
+	rd    *sse.Reader
+	st    *Stream
+	buf   bytes.Buffer
+	err   error
+	req   *http.Request
+	onEnd func(*http.Request, Result, bool)
+	ended bool
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	for b.buf.Len() == 0 {
+		if b.err != nil {
+			return 0, b.err
+		}
+		ev, err := b.rd.Next()
+		switch {
+		case err == nil:
+			if err := b.st.Event(ev); err != nil {
+				var be *BlockedError
+				msg := "scrubgate could not scan the stream, so it was ended"
+				if errors.As(err, &be) {
+					msg = be.Error()
+				}
+				b.st.Fail("scrubgate_blocked", msg)
+				b.end(true)
+			}
+		case err == io.EOF:
+			b.st.Close()
+			b.end(false)
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			b.st.Abort() // the client is gone or timed out: nothing to tell
+			b.end(true)
+			b.err = err
+		default:
+			msg := "the upstream stream ended abnormally; scrubgate masked any text it held back"
+			if errors.Is(err, sse.ErrTooLarge) {
+				msg = "an upstream event exceeded scrubgate's size limit; the stream was ended"
+			}
+			b.st.Fail("upstream_error", msg)
+			b.end(true)
+		}
+	}
+	return b.buf.Read(p)
+}
+
+func (b *streamBody) end(abnormal bool) {
+	if b.err == nil {
+		b.err = io.EOF
+	}
+	if !b.ended {
+		b.ended = true
+		if b.onEnd != nil {
+			b.onEnd(b.req, b.st.Result(), abnormal)
+		}
+	}
+}
+
+func (b *streamBody) Close() error {
+	if !b.ended {
+		b.st.Abort()
+		b.end(true)
+	}
+	return b.src.Close()
+}

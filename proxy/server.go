@@ -1,0 +1,538 @@
+package proxy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/scrubgate/scrubgate/providers"
+	"github.com/scrubgate/scrubgate/providers/echo"
+	"github.com/scrubgate/scrubgate/scanner"
+	"github.com/scrubgate/scrubgate/vault"
+)
+
+// Server is the scrubbing gateway.
+type Server struct {
+	cfg       *Config
+	log       *slog.Logger
+	scanner   *scanner.Scanner
+	keys      vault.Keys
+	vault     *vault.Memory
+	tenants   *tenants
+	metrics   *metrics
+	webhook   *webhook
+	transport *providers.Transport
+	proxies   map[string]*httputil.ReverseProxy // by provider
+	engine    *gin.Engine
+
+	echo     *echo.Server
+	echoSrv  *http.Server
+	echoOnce sync.Once
+}
+
+// Options are what New needs besides the config.
+type Options struct {
+	// Scanner is the compiled rule pack (shared, read-only; tenants clone it).
+	Scanner *scanner.Scanner
+	// Keys derive handles, fingerprints and tenant ids (see LoadOrCreateKey).
+	Keys vault.Keys
+	// Logger receives the JSON log; nil discards it.
+	Logger *slog.Logger
+	// UpstreamTransport makes the upstream requests; nil builds one from the
+	// config's timeouts.
+	UpstreamTransport http.RoundTripper
+}
+
+// New builds a Server from a validated config.
+func New(cfg *Config, o Options) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Scanner == nil {
+		return nil, errors.New("proxy: no scanner")
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: log, keys: o.Keys, metrics: newMetrics(), proxies: map[string]*httputil.ReverseProxy{}}
+	s.scanner = o.Scanner.WithFingerprintKey(o.Keys.FingerprintKey())
+	s.vault = vault.NewMemory(cfg.Vault.TTL.or(24*time.Hour), cfg.Vault.MaxEntries)
+	ts, err := newTenants(cfg, s.scanner, tenantKey(o.Keys))
+	if err != nil {
+		return nil, err
+	}
+	s.tenants = ts
+	if cfg.Webhook.URL != "" {
+		secret := ""
+		if cfg.Webhook.SecretEnv != "" {
+			secret = envValue(cfg.Webhook.SecretEnv)
+		}
+		s.webhook = newWebhook(cfg.Webhook, secret, log, s.metrics)
+	}
+	base := o.UpstreamTransport
+	if base == nil {
+		base = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: cfg.Timeouts.Connect.or(10 * time.Second), KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   cfg.Timeouts.Connect.or(10 * time.Second),
+			ResponseHeaderTimeout: cfg.Timeouts.Header.or(10 * time.Minute),
+			IdleConnTimeout:       cfg.Timeouts.Idle.or(90 * time.Second),
+			MaxIdleConnsPerHost:   64,
+			ForceAttemptHTTP2:     true,
+		}
+	}
+	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded}
+	for _, p := range []string{"openai", "anthropic"} {
+		target, err := s.upstreamURL(p)
+		if err != nil {
+			return nil, err
+		}
+		s.proxies[p] = s.reverseProxy(p, target)
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+func tenantKey(k vault.Keys) []byte {
+	return append([]byte("scrubgate tenant v1\x00"), k.FingerprintKey()...)
+}
+
+// upstreamURL resolves a provider's upstream, starting the echo upstream if asked.
+func (s *Server) upstreamURL(provider string) (*url.URL, error) {
+	u := s.cfg.Upstreams[provider]
+	if u == "" {
+		u = s.cfg.Upstream
+	}
+	if u == "" {
+		u = map[string]string{"openai": DefaultOpenAIUpstream, "anthropic": DefaultAnthropicUpstream}[provider]
+	}
+	if u == Echo {
+		return s.startEcho()
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return nil, err
+	}
+	// Base URLs are often written with the API version (https://host/v1); the
+	// routes carry it already.
+	pu.Path = strings.TrimSuffix(strings.TrimSuffix(pu.Path, "/"), "/v1")
+	return pu, nil
+}
+
+// startEcho runs the built-in fake LLM on a loopback port.
+func (s *Server) startEcho() (*url.URL, error) {
+	var err error
+	s.echoOnce.Do(func() {
+		var ln net.Listener
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return
+		}
+		s.echo = echo.New()
+		s.echoSrv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+		go s.echoSrv.Serve(ln)
+		s.echoSrv.Addr = ln.Addr().String()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the echo upstream: %w", err)
+	}
+	return &url.URL{Scheme: "http", Host: s.echoSrv.Addr}, nil
+}
+
+// Echo returns the built-in echo upstream when the server uses it (for the demo
+// and tests: it records what the "provider" received), or nil.
+func (s *Server) Echo() *echo.Server { return s.echo }
+
+// forwardedHeaders are the request headers sent upstream; everything else a client
+// sends is dropped. Credentials are handled separately.
+var forwardedHeaders = []string{
+	"Content-Type", "Accept", "User-Agent", "Idempotency-Key",
+	"Openai-Organization", "Openai-Project", "Openai-Beta",
+	"Anthropic-Version", "Anthropic-Beta", "Anthropic-Dangerous-Direct-Browser-Access",
+	"X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-Os", "X-Stainless-Arch", "X-Stainless-Runtime",
+	"X-Stainless-Runtime-Version", "X-Stainless-Retry-Count", "X-Stainless-Timeout", "X-Stainless-Helper-Method",
+	"X-Stainless-Async", "X-Stainless-Poll-Helper", "X-Stainless-Custom-Poll-Interval",
+	"X-Ms-Client-Request-Id", "Http-Referer", "X-Title", // Azure, OpenRouter
+	"Content-Encoding",
+}
+
+type ctxKey int
+
+const (
+	ctxIdentity ctxKey = iota
+	ctxRoute
+)
+
+type requestInfo struct {
+	id       identity
+	route    string
+	reqID    string
+	provider string
+}
+
+func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.ReverseProxy {
+	allowed := append([]string(nil), forwardedHeaders...)
+	for _, h := range s.cfg.ForwardHeaders {
+		allowed = append(allowed, http.CanonicalHeaderKey(h))
+	}
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			info := pr.In.Context().Value(ctxRoute).(*requestInfo)
+			pr.SetURL(target)
+			pr.Out.Host = target.Host
+			h := http.Header{}
+			for _, name := range allowed {
+				if v, ok := pr.In.Header[name]; ok {
+					h[name] = append([]string(nil), v...)
+				}
+			}
+			if info.id.agent == nil {
+				for _, name := range credentialHeaders {
+					if v, ok := pr.In.Header[name]; ok {
+						h[name] = append([]string(nil), v...)
+					}
+				}
+			} else if c, ok := info.id.agent.creds[provider]; ok {
+				v := c.value
+				if c.header == "Authorization" {
+					v = "Bearer " + v
+				}
+				h.Set(c.header, v)
+			}
+			pr.Out.Header = h
+		},
+		Transport:     s.transport,
+		FlushInterval: -1,
+		ErrorHandler:  s.upstreamError,
+		ModifyResponse: func(resp *http.Response) error {
+			info := resp.Request.Context().Value(ctxRoute).(*requestInfo)
+			resp.Header.Del("Set-Cookie")
+			resp.Header.Set("X-Scrubgate-Request-Id", info.reqID)
+			switch {
+			case resp.StatusCode >= 500:
+				s.metrics.upstreamErrors.WithLabelValues(info.route, "status_5xx").Inc()
+			case resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "" && !isScrubgateError(resp):
+				s.metrics.upstreamErrors.WithLabelValues(info.route, "status_4xx").Inc()
+			}
+			return nil
+		},
+	}
+}
+
+func isScrubgateError(resp *http.Response) bool {
+	return resp.Header.Get("X-Scrubgate-Request-Id") == ""
+}
+
+// upstreamError answers when upstream could not be reached or failed before its
+// response headers. The log names the kind of failure only.
+func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	info := r.Context().Value(ctxRoute).(*requestInfo)
+	kind, status, msg := "connect", http.StatusBadGateway, "scrubgate could not reach the upstream provider"
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		kind, status = "canceled", 499
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		kind, status, msg = "timeout", http.StatusGatewayTimeout, "the upstream provider did not answer in time"
+	case errors.Is(err, providers.ErrNoScrubber):
+		kind, msg = "internal", "scrubgate refused to send this request unscanned"
+	}
+	s.metrics.upstreamErrors.WithLabelValues(info.route, kind).Inc()
+	s.log.Warn("upstream request failed", slog.String("request_id", info.reqID), slog.String("route", info.route), slog.String("kind", kind))
+	if status == 499 {
+		return // the client is gone
+	}
+	writeError(w, providers.FlavorOf(r.URL.Path), status, "scrubgate_upstream", msg)
+}
+
+func writeError(w http.ResponseWriter, f providers.Flavor, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(providers.ErrorBody(f, status, code, msg))
+}
+
+// Handler is the API listener's handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// AdminHandler serves /metrics, /healthz and /readyz.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", s.healthz)
+	mux.HandleFunc("/readyz", s.readyz)
+	return mux
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}`))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"status":"ready","rule_pack":%q}`, s.scanner.Version())
+}
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New() // not gin.Default: its logger and recovery print raw paths and headers
+	e.HandleMethodNotAllowed = false
+	e.Use(s.recoverer, s.observe)
+	e.GET("/healthz", gin.WrapF(s.healthz))
+	e.GET("/readyz", gin.WrapF(s.readyz))
+	openai := s.handle("openai")
+	anthropic := s.handle("anthropic")
+	for _, prefix := range []string{"/v1", "/openai/v1", "/api/v1"} {
+		for _, p := range []string{"/chat/completions", "/completions", "/embeddings", "/responses", "/moderations", "/files", "/batches", "/uploads", "/images/generations", "/audio/transcriptions", "/audio/speech"} {
+			e.POST(prefix+p, openai)
+		}
+		e.GET(prefix+"/models", openai)
+		e.GET(prefix+"/models/:model", openai)
+		e.GET(prefix+"/responses/:id", openai)
+		e.GET(prefix+"/files", openai)
+		e.GET(prefix+"/files/:id", openai)
+		e.GET(prefix+"/files/:id/content", openai)
+		e.DELETE(prefix+"/files/:id", openai)
+		e.GET(prefix+"/batches", openai)
+		e.GET(prefix+"/batches/:id", openai)
+		e.POST(prefix+"/batches/:id/cancel", openai)
+		e.GET(prefix+"/realtime", s.refuseRealtime)
+	}
+	e.POST("/v1/messages", anthropic)
+	e.POST("/v1/messages/count_tokens", anthropic)
+	e.POST("/v1/messages/batches", anthropic)
+	e.GET("/v1/messages/batches/:id", anthropic)
+	e.GET("/v1/messages/batches/:id/results", anthropic)
+	for _, p := range []string{"/chat/completions", "/completions", "/embeddings", "/responses"} {
+		e.POST("/openai/deployments/:deployment"+p, openai) // Azure OpenAI
+	}
+	e.NoRoute(func(c *gin.Context) {
+		if strings.HasPrefix(c.Request.URL.Path, "/v1/messages") {
+			anthropic(c)
+			return
+		}
+		openai(c)
+	})
+	return e
+}
+
+func (s *Server) refuseRealtime(c *gin.Context) {
+	writeError(c.Writer, providers.FlavorOpenAI, http.StatusBadRequest, "scrubgate_unsupported",
+		"scrubgate cannot scan Realtime (WebSocket) sessions yet, so it refuses them; use the HTTP APIs")
+}
+
+// recoverer turns a panic into a 500 without printing request details.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("internal error while handling a request", slog.String("route", routeOf(c)))
+			if !c.Writer.Written() {
+				writeError(c.Writer, providers.FlavorOf(c.Request.URL.Path), http.StatusInternalServerError, "scrubgate_internal", "scrubgate hit an internal error; nothing was forwarded")
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "other"
+}
+
+// observe records request counts and latency by route template.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := routeOf(c)
+	s.metrics.requests.WithLabelValues(route, strconv.Itoa(c.Writer.Status())).Inc()
+	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
+
+// handle is the proxy handler for one provider's routes.
+func (s *Server) handle(provider string) gin.HandlerFunc {
+	flavor := providers.FlavorOpenAI
+	if provider == "anthropic" {
+		flavor = providers.FlavorAnthropic
+	}
+	return func(c *gin.Context) {
+		r := c.Request
+		info := &requestInfo{route: routeOf(c), reqID: newRequestID(), provider: provider}
+		c.Header("X-Scrubgate-Request-Id", info.reqID)
+		id, status, msg := s.identify(r)
+		if status != 0 {
+			writeError(c.Writer, flavor, status, "scrubgate_auth", msg)
+			return
+		}
+		if id.agent != nil {
+			if _, ok := id.agent.creds[provider]; !ok {
+				writeError(c.Writer, flavor, http.StatusForbidden, "scrubgate_auth", "no upstream credential is configured for this agent and provider")
+				return
+			}
+		}
+		info.id = id
+		ctx := context.WithValue(r.Context(), ctxRoute, info)
+		ctx = providers.WithScrubber(ctx, s.scrubber(info))
+		s.proxies[provider].ServeHTTP(c.Writer, r.WithContext(ctx))
+	}
+}
+
+// identify authenticates a request: a gateway key names an agent; otherwise, in
+// pass-through mode, the caller's credential names the tenant.
+func (s *Server) identify(r *http.Request) (identity, int, string) {
+	cred := presentedCredential(r.Header)
+	if strings.HasPrefix(cred, vault.GatewayKeyPrefix) {
+		a := s.tenants.agentByKey(cred)
+		if a == nil {
+			return identity{}, http.StatusUnauthorized, "unknown scrubgate gateway key"
+		}
+		return identity{agent: a, tenant: s.tenants.configured[a.Tenant]}, 0, ""
+	}
+	if s.cfg.RequireAgent {
+		return identity{}, http.StatusUnauthorized, "this gateway requires a scrubgate gateway key (sgk_…) in Authorization, x-api-key or api-key"
+	}
+	return identity{tenant: s.tenants.passThrough(cred)}, 0, ""
+}
+
+func newRequestID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "req_" + hex.EncodeToString(b[:])
+}
+
+// tenantLabel is the metric label of a tenant: configured tenants by id,
+// pass-through tenants together (their ids are unbounded).
+func tenantLabel(t *tenantState) string {
+	if t.configured {
+		return t.id
+	}
+	return "pass-through"
+}
+
+// scrubber binds a request's tenant, policy and alert sink into a Scrubber.
+func (s *Server) scrubber(info *requestInfo) *providers.Scrubber {
+	t := info.id.tenant
+	return &providers.Scrubber{
+		Scanner:  t.scanner,
+		Thinking: providers.ThinkingPolicy(s.cfg.Thinking),
+		Handle: func(f *scanner.Finding) string {
+			return s.keys.Mint(t.id, f.Kind, f.Secret()).String()
+		},
+		Decide: t.policy.decide,
+		Report: func(h *providers.Hit) { s.report(info, h) },
+		Observe: func(dir providers.Direction, size int, d time.Duration) {
+			s.metrics.scrubTime.WithLabelValues(string(dir)).Observe(d.Seconds())
+			s.metrics.bytesScanned.WithLabelValues(string(dir)).Add(float64(size))
+		},
+	}
+}
+
+// report turns a hit into an event: vault record, learning, log, metrics, webhook.
+func (s *Server) report(info *requestInfo, h *providers.Hit) {
+	t := info.id.tenant
+	f := &h.Finding
+	if t.policy.disabled[f.RuleID] {
+		return
+	}
+	ev := Event{
+		Time: time.Now().UTC(), RequestID: info.reqID, Agent: info.id.agentID(), Tenant: t.id, Direction: string(h.Direction),
+		Route: info.route, Location: h.Location, RuleID: f.RuleID, Kind: f.Kind, Confidence: string(f.Confidence),
+		Fingerprint: f.Fingerprint, Handle: h.Handle,
+	}
+	switch h.Action {
+	case providers.ActionRedact:
+		ev.Action = "redacted"
+	case providers.ActionBlock:
+		ev.Action = "blocked"
+		s.metrics.blocks.WithLabelValues(f.RuleID, string(h.Direction)).Inc()
+	case providers.ActionAlertOnly:
+		ev.Action = "alerted"
+	case providers.ActionAllow:
+		ev.Action = "allowed"
+	}
+	if h.Direction == providers.Response {
+		ev.Reasons = append(ev.Reasons, "completion")
+	}
+	if f.Canary {
+		ev.Reasons = append(ev.Reasons, "canary")
+	} else if f.Source == scanner.SourceKnown {
+		ev.Reasons = append(ev.Reasons, "known-value")
+	}
+	if h.Thinking {
+		ev.Reasons = append(ev.Reasons, "thinking-block")
+	}
+	if h.Action != providers.ActionAllow {
+		handle := h.Handle
+		if handle == "" {
+			handle = s.keys.Mint(t.id, f.Kind, f.Secret()).String()
+		}
+		if others := s.vault.Record(vault.Entry{Handle: handle, Kind: f.Kind, RuleID: f.RuleID, Tenant: t.id, Fingerprint: f.Fingerprint}); len(others) > 0 {
+			ev.Reasons = append(ev.Reasons, "cross-tenant")
+		}
+		t.learn(f)
+	}
+	switch {
+	case len(ev.Reasons) > 0 && !(len(ev.Reasons) == 1 && ev.Reasons[0] == "thinking-block" && h.Action == providers.ActionBlock):
+		ev.Severity = SeverityHigh
+	case f.Confidence == "high" || f.Confidence == "medium":
+		ev.Severity = SeverityMedium
+	default:
+		ev.Severity = SeverityLow
+	}
+	if ev.Action == "allowed" {
+		ev.Severity = SeverityLow
+	}
+	for _, r := range ev.Reasons {
+		if ev.Severity == SeverityHigh {
+			s.metrics.leaks.WithLabelValues(r).Inc()
+		}
+	}
+	s.metrics.findings.WithLabelValues(f.RuleID, string(h.Direction), tenantLabel(t), ev.Action).Inc()
+	level := slog.LevelInfo
+	if ev.Severity == SeverityHigh {
+		level = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), level, "secret found", ev.logAttrs()...)
+	if s.webhook != nil {
+		s.webhook.send(&ev)
+	}
+}
+
+func (s *Server) streamEnded(r *http.Request, res providers.Result, abnormal bool) {
+	end := "normal"
+	if abnormal {
+		end = "abnormal"
+	}
+	s.metrics.streams.WithLabelValues(end).Inc()
+}
+
+// Close releases background work: the webhook queue (delivered until ctx ends)
+// and the echo upstream.
+func (s *Server) Close(ctx context.Context) {
+	if s.webhook != nil {
+		s.webhook.close(ctx)
+	}
+	if s.echoSrv != nil {
+		s.echoSrv.Shutdown(ctx)
+	}
+}

@@ -1,0 +1,242 @@
+package proxy
+
+import (
+	"container/list"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/scrubgate/scrubgate/providers"
+	"github.com/scrubgate/scrubgate/scanner"
+	"github.com/scrubgate/scrubgate/vault"
+)
+
+// identity is who sent a request: an agent (with its tenant) or, in pass-through
+// mode, a tenant derived from the caller's own credential.
+type identity struct {
+	agent  *agentEntry // nil in pass-through mode
+	tenant *tenantState
+}
+
+func (id identity) agentID() string {
+	if id.agent == nil {
+		return ""
+	}
+	return id.agent.ID
+}
+
+// agentEntry is a configured agent with its credentials resolved.
+type agentEntry struct {
+	Agent
+	creds map[string]resolvedCredential
+}
+
+type resolvedCredential struct {
+	header string
+	value  string
+}
+
+// tenantState is a tenant's scanner (with its known values) and policy.
+type tenantState struct {
+	id      string
+	scanner *scanner.Scanner
+	policy  *policy
+	// configured tenants are kept forever; pass-through ones are evicted LRU.
+	configured bool
+
+	mu      sync.Mutex
+	learned map[string]bool // fingerprints already added as known values
+}
+
+// maxLearned bounds the known values a tenant learns from its own traffic.
+const maxLearned = 4096
+
+// learn adds a secret caught in the tenant's traffic to its known values, so it is
+// caught again wherever it reappears, bare or out of context.
+func (t *tenantState) learn(f *scanner.Finding) {
+	secret := f.Secret()
+	if len(secret) < scanner.MinKnownValueLen || f.Source == scanner.SourceKnown {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.learned[f.Fingerprint] || len(t.learned) >= maxLearned {
+		return
+	}
+	t.learned[f.Fingerprint] = true
+	_ = t.scanner.AddKnownValues(scanner.KnownValue{Value: append([]byte(nil), secret...), Kind: f.Kind, Label: "seen-" + f.RuleID})
+}
+
+// policy is a compiled Policy.
+type policy struct {
+	actions   map[string]providers.Action
+	disabled  map[string]bool
+	allowFP   map[string]bool
+	allowRule map[string]bool
+	allowPath []string
+	alertOnly bool
+}
+
+func compilePolicy(p Policy, alertOnly bool) *policy {
+	c := &policy{actions: map[string]providers.Action{}, disabled: set(p.Disabled), allowFP: set(p.Allow.Fingerprints),
+		allowRule: set(p.Allow.Rules), allowPath: p.Allow.Paths, alertOnly: alertOnly}
+	for r, a := range p.Actions {
+		c.actions[r] = providers.Action(a)
+	}
+	return c
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// decide returns the action for a hit.
+func (p *policy) decide(h *providers.Hit) providers.Action {
+	if p.disabled[h.Finding.RuleID] || p.allowed(h) {
+		return providers.ActionAllow
+	}
+	if p.alertOnly {
+		return providers.ActionAlertOnly
+	}
+	if a, ok := p.actions[h.Finding.RuleID]; ok {
+		return a
+	}
+	return providers.ActionRedact
+}
+
+func (p *policy) allowed(h *providers.Hit) bool {
+	if p.allowFP[h.Finding.Fingerprint] || p.allowRule[h.Finding.RuleID] {
+		return true
+	}
+	loc := h.Location
+	if i := strings.Index(loc, ":$"); i >= 0 && !strings.HasPrefix(loc, "$") { // event-name prefix
+		loc = loc[i+1:]
+	}
+	for _, pat := range p.allowPath {
+		if strings.HasSuffix(pat, "*") {
+			if strings.HasPrefix(loc, strings.TrimSuffix(pat, "*")) {
+				return true
+			}
+		} else if loc == pat {
+			return true
+		}
+	}
+	return false
+}
+
+// tenants holds every tenant's state.
+type tenants struct {
+	base          *scanner.Scanner
+	tenantKey     []byte
+	defaultPolicy *policy
+
+	mu         sync.Mutex
+	configured map[string]*tenantState
+	dynamic    map[string]*list.Element // pass-through tenants, LRU
+	lru        *list.List
+	maxDynamic int
+	agents     []*agentEntry
+}
+
+// maxPassThroughTenants bounds the pass-through tenants kept in memory (each keeps
+// its learned known values).
+const maxPassThroughTenants = 1024
+
+func newTenants(cfg *Config, base *scanner.Scanner, tenantKey []byte) (*tenants, error) {
+	ts := &tenants{base: base, tenantKey: tenantKey, defaultPolicy: compilePolicy(cfg.Default, cfg.AlertOnly),
+		configured: map[string]*tenantState{}, dynamic: map[string]*list.Element{}, lru: list.New(), maxDynamic: maxPassThroughTenants}
+	for _, t := range cfg.Tenants {
+		st := ts.newState(t.ID, true)
+		if t.Policy != nil {
+			st.policy = compilePolicy(*t.Policy, cfg.AlertOnly)
+		}
+		var known []scanner.KnownValue
+		for _, k := range t.Known {
+			known = append(known, scanner.KnownValue{Value: []byte(os.Getenv(k.ValueEnv)), Kind: k.Kind, Label: k.Label, Canary: k.Canary})
+		}
+		if len(known) > 0 {
+			if err := st.scanner.AddKnownValues(known...); err != nil {
+				return nil, err
+			}
+		}
+		ts.configured[t.ID] = st
+	}
+	for _, a := range cfg.Agents {
+		e := &agentEntry{Agent: a, creds: map[string]resolvedCredential{}}
+		for p, c := range a.Credentials {
+			e.creds[p] = resolvedCredential{header: http.CanonicalHeaderKey(c.Header), value: os.Getenv(c.ValueEnv)}
+		}
+		if _, ok := ts.configured[a.Tenant]; !ok {
+			ts.configured[a.Tenant] = ts.newState(a.Tenant, true)
+		}
+		ts.agents = append(ts.agents, e)
+	}
+	return ts, nil
+}
+
+func (ts *tenants) newState(id string, configured bool) *tenantState {
+	return &tenantState{id: id, scanner: ts.base.Clone(), policy: ts.defaultPolicy, configured: configured, learned: map[string]bool{}}
+}
+
+// passThrough returns the tenant of a caller's own credential: a keyed hash of it,
+// so tenants are separated without keeping the credential.
+func (ts *tenants) passThrough(credential string) *tenantState {
+	id := "anonymous"
+	if credential != "" {
+		mac := hmac.New(sha256.New, ts.tenantKey)
+		mac.Write([]byte(credential))
+		id = "pt-" + hex.EncodeToString(mac.Sum(nil)[:8])
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if el, ok := ts.dynamic[id]; ok {
+		ts.lru.MoveToFront(el)
+		return el.Value.(*tenantState)
+	}
+	st := ts.newState(id, false)
+	ts.dynamic[id] = ts.lru.PushFront(st)
+	for ts.lru.Len() > ts.maxDynamic {
+		old := ts.lru.Remove(ts.lru.Back()).(*tenantState)
+		delete(ts.dynamic, old.id)
+	}
+	return st
+}
+
+// agentByKey finds the agent whose stored hash matches key, comparing with every
+// agent in constant time.
+func (ts *tenants) agentByKey(key string) *agentEntry {
+	var found *agentEntry
+	for _, a := range ts.agents {
+		if vault.GatewayKeyMatches(key, a.KeyHash) && found == nil {
+			found = a
+		}
+	}
+	return found
+}
+
+// credentialHeaders are the headers that carry a caller's provider credential.
+var credentialHeaders = []string{"Authorization", "X-Api-Key", "Api-Key"}
+
+// presentedCredential returns the credential a request carries (without the
+// Bearer scheme).
+func presentedCredential(h http.Header) string {
+	for _, name := range credentialHeaders {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			if name == "Authorization" {
+				if scheme, rest, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "bearer") {
+					return strings.TrimSpace(rest)
+				}
+			}
+			return v
+		}
+	}
+	return ""
+}
