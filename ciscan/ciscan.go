@@ -78,10 +78,7 @@ type Options struct {
 }
 
 // Skip is an input that was not (completely) scanned, and why.
-type Skip struct {
-	File   string `json:"file"`
-	Reason string `json:"reason"`
-}
+type Skip = report.Skip
 
 // File is one input that was scanned and the format it was read in, e.g.
 // "claude-code" or "jsonl (gzip, utf-16le)".
@@ -158,6 +155,23 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Items, res.Baselined = base.filter(res.Items)
 	}
 	return res, nil
+}
+
+// Report returns the result in the form package report renders, with the rule pack
+// version and the rules' metadata (for SARIF). Findings suppressed inline or by the
+// baseline are counted, skipped inputs listed. Errors are not part of it.
+func (r *Result) Report(rulePack string, rules []report.RuleInfo) *report.Result {
+	rep := &report.Result{
+		Items: r.Items, RulePack: rulePack, Root: r.Root, Rules: rules,
+		Summary: report.Summary{
+			Files: len(r.Files), Findings: len(r.Items),
+			Suppressed: r.Suppressed + r.Baselined, Baselined: r.Baselined,
+		},
+	}
+	for _, s := range r.Skipped {
+		rep.Skip(s.File, s.Reason)
+	}
+	return rep
 }
 
 func (o *Options) check() error {

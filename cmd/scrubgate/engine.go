@@ -18,6 +18,8 @@ type engineFlags struct {
 	ruleFiles []string
 	disable   []string
 	noDefault bool
+	// used is the pack the last scanner was compiled from (for report metadata).
+	used *rules.Pack
 }
 
 func (f *engineFlags) register(c *cobra.Command) {
@@ -88,6 +90,7 @@ func (f *engineFlags) newScanner(c *cobra.Command, ks vault.Keys) (*scanner.Scan
 	if err != nil {
 		return nil, err
 	}
+	f.used = pack
 	key := pack.Version + "\x00" + strings.Join(pack.IDs(), ",")
 	compiledMu.Lock()
 	defer compiledMu.Unlock()

@@ -125,14 +125,16 @@ func runScan(c *cobra.Command, ef *engineFlags, sf *scanFlags, args []string) er
 	}
 
 	out := bufio.NewWriter(c.OutOrStdout())
-	rep := &report.Result{Items: res.Items, RulePack: s.Version(), Summary: report.Summary{
-		Files: len(res.Files), Findings: len(res.Items), Skipped: len(res.Skipped),
-	}}
-	if err := report.Write(out, sf.format, rep); err != nil {
+	rep := res.Report(s.Version(), report.RulesFromPack(ef.used))
+	color := false
+	if f, ok := c.OutOrStdout().(*os.File); ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd())) {
+		color = true
+	}
+	if err := report.WriteOptions(out, sf.format, rep, report.Options{Color: color}); err != nil {
 		return err
 	}
-	// What the report formats cannot carry yet goes after the text report, or to
-	// stderr when stdout is machine-readable.
+	// What the report formats do not carry goes after the text report, or to stderr
+	// when stdout is machine-readable.
 	notes := io.Writer(out)
 	if sf.format != "text" {
 		notes = stderr
@@ -163,26 +165,14 @@ func runScan(c *cobra.Command, ef *engineFlags, sf *scanFlags, args []string) er
 	return nil
 }
 
-// writeNotes reports skips, errors, suppressed findings and redaction.
+// writeNotes reports what the report formats do not carry: errors, excluded files,
+// the baseline written and redaction.
 func writeNotes(w io.Writer, res *ciscan.Result, sf *scanFlags) {
-	for _, s := range res.Skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", s.File, s.Reason)
-	}
 	for _, s := range res.Errors {
 		fmt.Fprintf(w, "error %s: %s\n", s.File, s.Reason)
 	}
-	var parts []string
-	if res.Suppressed > 0 {
-		parts = append(parts, fmt.Sprintf("%d suppressed by scrubgate:allow", res.Suppressed))
-	}
-	if res.Baselined > 0 {
-		parts = append(parts, fmt.Sprintf("%d known from the baseline", res.Baselined))
-	}
 	if res.Excluded > 0 {
-		parts = append(parts, fmt.Sprintf("%d file(s) excluded", res.Excluded))
-	}
-	if len(parts) > 0 {
-		fmt.Fprintln(w, "not reported: "+strings.Join(parts, ", "))
+		fmt.Fprintf(w, "%d file(s) or directories excluded (--include, --exclude, .gitignore)\n", res.Excluded)
 	}
 	if sf.writeBaseline != "" {
 		fmt.Fprintf(w, "baseline %s written: %d entr%s\n", sf.writeBaseline, res.BaselineWritten, plural(res.BaselineWritten, "y", "ies"))

@@ -38,7 +38,7 @@ func TestScanExitCodes(t *testing.T) {
 		{[]string{"scan", "low.txt"}, 1, "github-pat  [low]"},
 		{[]string{"scan", "--fail-on", "medium", "low.txt"}, 0, "1 finding(s)"},
 		{[]string{"scan", "--fail-on", "high", "high.txt"}, 1, "[high]"},
-		{[]string{"scan", "--max-size", "1KiB", "clean.txt", "big.txt"}, 0, "skipped big.txt: larger than the size limit (4 KiB > 1 KiB)"},
+		{[]string{"scan", "--max-size", "1KiB", "clean.txt", "big.txt"}, 0, "  big.txt  larger than the size limit (4 KiB > 1 KiB)"},
 		{[]string{"scan", "--max-size", "1KiB", "--fail-on-skip", "clean.txt", "big.txt"}, 2, "1 skipped"},
 		{[]string{"scan", "missing.txt"}, 2, ""},
 		{[]string{"scan", "--fail-on", "severe", "clean.txt"}, 2, ""},
@@ -71,7 +71,7 @@ func TestScanBaselineAndRedactFlags(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "baseline baseline.json written: 1 entry") {
 		t.Fatalf("write-baseline: %d %s %s", code, out, errs)
 	}
-	if code, out, _ := runCLI(t, "", "scan", "--baseline", "baseline.json", "logs"); code != 0 || !strings.Contains(out, "1 known from the baseline") {
+	if code, out, _ := runCLI(t, "", "scan", "--baseline", "baseline.json", "logs"); code != 0 || !strings.Contains(out, "1 suppressed (1 by baseline, 0 inline)") {
 		t.Fatalf("baseline: %d %s", code, out)
 	}
 	// another key: the baseline cannot be used, and says so
@@ -97,8 +97,11 @@ func TestScanBaselineAndRedactFlags(t *testing.T) {
 	}
 	// JSON output stays machine-readable: notes go to stderr
 	code, out, errs = runCLI(t, "", "scan", "--format", "json", "--max-size", "10", "logs")
-	var rep struct{ Summary struct{ Skipped int } }
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Summary.Skipped != 1 || !strings.Contains(errs, "skipped logs/s.jsonl") || code != 0 {
+	var rep struct {
+		Summary struct{ Skipped int }
+		Skipped []struct{ File, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Summary.Skipped != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].File != "logs/s.jsonl" || code != 0 {
 		t.Fatalf("json: %d %v %s %s", code, err, out, errs)
 	}
 	// -v lists the detected formats
@@ -117,5 +120,51 @@ func TestParseSize(t *testing.T) {
 		if _, err := parseSize(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestScanCIFormats(t *testing.T) {
+	t.Setenv("SCRUBGATE_KEY", "a-long-test-master-key-0123456789")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	tok := ghToken()
+	os.MkdirAll("logs", 0o755)
+	os.WriteFile("logs/s.jsonl", []byte(`{"m":"GITHUB_TOKEN=`+tok+`"}`+"\n"), 0o644)
+	os.WriteFile("big.txt", []byte(strings.Repeat("x", 1000)), 0o644)
+
+	code, out, errs := runCLI(t, "", "scan", "--format", "sarif", "--max-size", "500", ".")
+	var sarif struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+			Invocations []struct {
+				ToolExecutionNotifications []struct{ Message struct{ Text string } }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil || code != 1 {
+		t.Fatalf("sarif: %d %v %s", code, err, errs)
+	}
+	r := sarif.Runs[0]
+	loc := r.Results[0].Locations[0].PhysicalLocation
+	if len(r.Results) != 1 || loc.ArtifactLocation.URI != "logs/s.jsonl" || loc.Region.StartLine != 1 || loc.Region.StartColumn != 20 {
+		t.Fatalf("sarif result %+v", r.Results)
+	}
+	if len(r.Invocations) != 1 || len(r.Invocations[0].ToolExecutionNotifications) != 1 {
+		t.Fatalf("the skipped file is not in the SARIF log: %+v", r.Invocations)
+	}
+	code, out, _ = runCLI(t, "", "scan", "--format", "github", "logs")
+	if code != 1 || !strings.Contains(out, "::error file=logs/s.jsonl,line=1") {
+		t.Fatalf("github: %d %s", code, out)
+	}
+	if strings.Contains(out, tok[4:]) {
+		t.Fatal("secret in the annotations")
 	}
 }
