@@ -100,6 +100,9 @@ type Result struct {
 	// Errors are failures that do not stop the scan, e.g. a redacted copy that could
 	// not be written. They make the command exit with status 2.
 	Errors []Skip
+	// Split tells, for each finding reassembled from SSE deltas, which events carried
+	// its pieces (the finding itself is among Items, unless suppressed).
+	Split []SplitFinding
 	// Suppressed counts findings on a line marked scrubgate:allow.
 	Suppressed int
 	// Baselined counts findings listed in the baseline.
@@ -232,6 +235,12 @@ func (r *Result) sort() {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].File < l[j].File })
 	}
 	sort.Strings(r.Redacted)
+	sort.SliceStable(r.Split, func(i, j int) bool {
+		if r.Split[i].File != r.Split[j].File {
+			return r.Split[i].File < r.Split[j].File
+		}
+		return r.Split[i].Line < r.Split[j].Line
+	})
 }
 
 func orDot(dir string) string {

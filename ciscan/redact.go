@@ -12,6 +12,10 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/text/transform"
+
+	"github.com/scrubgate/scrubgate/providers"
+	"github.com/scrubgate/scrubgate/providers/sse"
+	"github.com/scrubgate/scrubgate/scanner"
 )
 
 // Redaction is fail-closed: every secret the scanner detects is replaced, including
@@ -75,6 +79,12 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 			return err
 		}
 	}
+	if u.format == FormatSSE {
+		if err := w.redactSSE(s, d.r, enc); err != nil {
+			return err
+		}
+		return finish()
+	}
 	rw := s.NewWriter(enc, u.mode, w.r.opts.Replace, nil)
 	if _, err := io.Copy(rw, d.r); err != nil {
 		return err
@@ -83,6 +93,30 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 		return err
 	}
 	return finish()
+}
+
+// redactSSE rewrites an SSE capture as the proxy rewrites a live stream: every
+// streamed field has its own redactor, so a secret split across events is replaced
+// too. Events are written back in canonical form (data: lines, LF line ends).
+func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer) error {
+	sc := &providers.Scrubber{Scanner: s, Handle: func(f *scanner.Finding) string { return string(w.r.opts.Replace(*f)) }}
+	st := sc.NewStream(out)
+	rd := sse.NewReader(r, 0)
+	for {
+		ev, err := rd.Next()
+		if ev != nil {
+			if werr := st.Event(ev); werr != nil {
+				return werr
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, sse.ErrTruncated) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return st.Close()
 }
 
 func sameLayers(a, b layers) bool {

@@ -111,6 +111,7 @@ type fileResult struct {
 	suppressed int
 	bytes      int64
 	redacted   string
+	splits     []SplitFinding
 }
 
 func (fr *fileResult) skip(file, reason string) {
@@ -125,6 +126,7 @@ func (r *runner) merge(fr *fileResult) {
 	res.Skipped = append(res.Skipped, fr.skips...)
 	res.Errors = append(res.Errors, fr.errs...)
 	res.Suppressed += fr.suppressed
+	res.Split = append(res.Split, fr.splits...)
 	res.Bytes += fr.bytes
 	if fr.redacted != "" {
 		res.Redacted = append(res.Redacted, fr.redacted)
@@ -296,7 +298,40 @@ func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadClos
 	u.layers = d.layers
 	t := newLineTracker(d.r)
 	var found []scanner.Finding
-	err = w.r.s.ScanReader(t, u.mode, func(f scanner.Finding) { found = append(found, f) })
+	var sa *sseAssembler
+	var src io.Reader = t
+	var pw *io.PipeWriter
+	var done chan struct{}
+	if u.format == FormatSSE {
+		// the same bytes go to the event reader that reassembles split secrets
+		sa = newSSEAssembler(w.r.s)
+		var pr *io.PipeReader
+		pr, pw = io.Pipe()
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			defer func() {
+				if p := recover(); p != nil {
+					sa.err = errors.New("internal error while reassembling SSE deltas")
+					sa.found = nil
+				}
+				io.Copy(io.Discard, pr) // keep the scanner's side flowing if assembly stopped
+			}()
+			sa.run(pr)
+		}()
+		src = io.TeeReader(t, pw)
+	}
+	err = w.r.s.ScanReader(src, u.mode, func(f scanner.Finding) { found = append(found, f) })
+	if sa != nil {
+		pw.Close()
+		<-done
+		var splits []SplitFinding
+		found, splits = sa.merge(found, name)
+		fr.splits = append(fr.splits, splits...)
+		if sa.err != nil {
+			fr.skip(name, "secrets split across SSE events were not looked for past the point where reading events failed: "+cleanErr(sa.err).Error())
+		}
+	}
 	fr.bytes += t.n
 	format := u.format
 	if ls := d.layers.describe(); ls != "" {

@@ -165,11 +165,20 @@ func runScan(c *cobra.Command, ef *engineFlags, sf *scanFlags, args []string) er
 	return nil
 }
 
-// writeNotes reports what the report formats do not carry: errors, excluded files,
-// the baseline written and redaction.
+// writeNotes reports what the report formats do not carry: errors, the events that
+// carried secrets split across SSE deltas, excluded files, the baseline written and
+// redaction.
 func writeNotes(w io.Writer, res *ciscan.Result, sf *scanFlags) {
 	for _, s := range res.Errors {
 		fmt.Fprintf(w, "error %s: %s\n", s.File, s.Reason)
+	}
+	for _, sp := range res.Split {
+		lines := make([]string, len(sp.Events))
+		for i, l := range sp.Events {
+			lines[i] = strconv.Itoa(l)
+		}
+		fmt.Fprintf(w, "split across SSE events: %s:%d:%d %s, pieces on lines %s (stream %s)\n",
+			sp.File, sp.Line, sp.Column, sp.RuleID, strings.Join(lines, ", "), sp.Stream)
 	}
 	if res.Excluded > 0 {
 		fmt.Fprintf(w, "%d file(s) or directories excluded (--include, --exclude, .gitignore)\n", res.Excluded)

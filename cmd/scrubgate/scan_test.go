@@ -168,3 +168,16 @@ func TestScanCIFormats(t *testing.T) {
 		t.Fatal("secret in the annotations")
 	}
 }
+
+func TestScanSSESplitToken(t *testing.T) {
+	tok := ghToken()
+	chunk := func(s string) string {
+		return `data: {"id":"c1","choices":[{"index":0,"delta":{"content":"` + s + `"}}]}` + "\n\n"
+	}
+	capture := chunk("token ") + chunk(tok[:12]) + chunk(tok[12:]) + "data: [DONE]\n\n"
+	code, out, errs := runCLI(t, capture, "scan", "-v", "-")
+	if code != 1 || !strings.Contains(out, "-:3:") || !strings.Contains(out, "split across SSE events: -:3:") ||
+		!strings.Contains(out, "pieces on lines 3, 5 (stream chat/c1/0/content)") || !strings.Contains(errs, "scanned - as sse") {
+		t.Fatalf("%d\n%s%s", code, out, errs)
+	}
+}
