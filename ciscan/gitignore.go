@@ -158,6 +158,9 @@ func parseGitignore(data []byte) []ignoreRule {
 		for strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\\ ") {
 			line = line[:len(line)-1]
 		}
+		if line == "" {
+			continue
+		}
 		var r ignoreRule
 		if line[0] == '!' {
 			r.negate = true

@@ -35,4 +35,9 @@ fuzz ./scanner FuzzJSONView 100000
 fuzz ./rules FuzzParse 50000
 fuzz ./vault FuzzParse 200000
 fuzz ./providers/echo FuzzServe 20000
+fuzz ./ciscan FuzzUTF16 20000
+fuzz ./ciscan FuzzParseBaseline 50000
+fuzz ./ciscan FuzzSSE 10000
+fuzz ./ciscan FuzzJSONStringIndex 20000
+fuzz ./ciscan FuzzGitignore 20000
 echo "all checks passed"
