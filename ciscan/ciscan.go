@@ -44,7 +44,8 @@ type Options struct {
 	// detects it per file.
 	InputFormat string
 	// Staged scans the contents staged in the git repository at Dir instead of files
-	// on disk (Paths, if any, then restrict the staged files to those under them).
+	// on disk (Paths, if any, then restrict the staged files to those under them;
+	// Include and Exclude apply to their names).
 	Staged bool
 	// Dir is the working directory for git (default ".").
 	Dir string

@@ -88,6 +88,9 @@ func (r *runner) run(ctx context.Context) error {
 			defer wg.Done()
 			w := &worker{r: r}
 			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // cancelled: drain without scanning
+				}
 				results <- w.process(ctx, j)
 			}
 		}()

@@ -167,6 +167,10 @@ func (r *runner) stagedJobs(ctx context.Context) ([]job, error) {
 	var jobs []job
 	for _, f := range files {
 		f := f
+		if r.excluded(f.name, f.name, false) || r.excludedParent(f.name) {
+			r.countExcluded()
+			continue
+		}
 		switch {
 		case f.mode == "160000":
 			r.addSkip(displayName(f.name), "submodule: scan it in its own repository")

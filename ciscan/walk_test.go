@@ -230,10 +230,14 @@ func TestStagedScansTheIndex(t *testing.T) {
 	if len(res.Items) != 1 || res.Items[0].File != "staged.txt" || res.Items[0].Start.Column != 14 {
 		t.Errorf("%s", dumpItems(res))
 	}
-	// paths restrict the staged files
+	// paths restrict the staged files, --exclude applies to their names
 	res = run(t, Options{Staged: true, Paths: []string{"sub dir"}})
 	if len(res.Files) != 1 || len(res.Items) != 0 {
 		t.Errorf("restricted: %v", scannedPaths(res))
+	}
+	res = run(t, Options{Staged: true, Exclude: []string{"sub dir"}})
+	if len(res.Files) != 1 || res.Excluded != 1 {
+		t.Errorf("excluded: %v", scannedPaths(res))
 	}
 	if _, err := Run(context.Background(), Options{Staged: true, RedactInPlace: true, Replace: testMask, Scanner: defaultScanner(t)}); err == nil {
 		t.Error("redacting staged contents accepted")

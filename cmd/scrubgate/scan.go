@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 
@@ -119,7 +122,18 @@ func runScan(c *cobra.Command, ef *engineFlags, sf *scanFlags, args []string) er
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = f
 	}
-	res, err := ciscan.Run(c.Context(), opts)
+	// Ctrl-C stops handing out files and lets the ones being written finish (no
+	// half-written redacted copy, no temporary file left); a second one kills.
+	ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	res, err := ciscan.Run(ctx, opts)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: the scan did not finish")
+	}
 	if err != nil {
 		return err
 	}
