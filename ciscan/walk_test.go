@@ -284,3 +284,13 @@ func TestManySmallFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelledRun(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.txt"), []byte("x\n"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{Paths: []string{dir}, Scanner: defaultScanner(t)}); err != context.Canceled {
+		t.Fatalf("err %v", err)
+	}
+}
