@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/text/encoding"
@@ -68,12 +69,29 @@ type decoded struct {
 	r       *bufio.Reader // the UTF-8 text
 	layers  layers
 	closers []io.Closer
+	bufs    []*bufio.Reader // to give back to readerPool
 }
 
 func (d *decoded) Close() {
 	for i := len(d.closers) - 1; i >= 0; i-- {
 		d.closers[i].Close()
 	}
+	for _, b := range d.bufs {
+		b.Reset(nil)
+		readerPool.Put(b)
+	}
+	d.bufs = nil
+}
+
+// readerPool recycles the 64 KiB buffers of decode: a scan of many small files
+// would otherwise spend more time allocating and collecting them than scanning.
+var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, peekSize) }}
+
+func (d *decoded) reader(r io.Reader) *bufio.Reader {
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(r)
+	d.bufs = append(d.bufs, br)
+	return br
 }
 
 // describe names the layers, outermost first: "gzip, utf-16le".
@@ -116,7 +134,7 @@ func decode(r io.Reader, limit int64) (*decoded, error) {
 	if limit > 0 {
 		r = &limitReader{r: r, left: limit, limit: limit}
 	}
-	br := bufio.NewReaderSize(r, peekSize)
+	br := d.reader(r)
 	for {
 		head, _ := br.Peek(4)
 		switch {
@@ -153,7 +171,7 @@ func decode(r io.Reader, limit int64) (*decoded, error) {
 			if limit > 0 {
 				next = &limitReader{r: next, left: limit, limit: limit}
 			}
-			br = bufio.NewReaderSize(next, peekSize)
+			br = d.reader(next)
 			continue
 		}
 		break
@@ -163,7 +181,7 @@ func decode(r io.Reader, limit int64) (*decoded, error) {
 		l := layer{kind: layerUTF16, be: enc == encUTF16BE, bom: bom > 0}
 		br.Discard(bom)
 		d.layers = append(d.layers, l)
-		br = bufio.NewReaderSize(transform.NewReader(br, l.encoding().NewDecoder()), peekSize)
+		br = d.reader(transform.NewReader(br, l.encoding().NewDecoder()))
 	}
 	d.r = br
 	return d, nil

@@ -102,13 +102,13 @@ func isSSE(head []byte) bool {
 }
 
 // jsonlKind recognises agent session logs among JSON lines by the envelope of their
-// first complete lines (at most 8 are looked at): Claude Code writes
+// first complete lines (at most 4 are looked at): Claude Code writes
 // {"type":"user"|"assistant","message":{"role":…,"content":…},"sessionId":…,"uuid":…}
 // and {"type":"summary","leafUuid":…}; Codex CLI writes
 // {"timestamp":…,"type":"session_meta"|"response_item"|"event_msg"|"turn_context","payload":…}.
 func jsonlKind(head []byte) string {
 	rest := head
-	for i := 0; i < 8; i++ {
+	for i := 0; i < 4; i++ {
 		line, more, found := bytes.Cut(rest, []byte("\n"))
 		if !found {
 			break // an incomplete last line says nothing

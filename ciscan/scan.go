@@ -144,7 +144,8 @@ func (r *runner) merge(fr *fileResult) {
 // worker scans one job at a time: memory per worker is bounded by the scanner's
 // stream buffers, whatever the size of the input.
 type worker struct {
-	r *runner
+	r     *runner
+	small []byte // a small input, scanned whole
 }
 
 // unit is one scanned stream: a file, or a member of a zip archive.
@@ -324,7 +325,20 @@ func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadClos
 		}()
 		src = io.TeeReader(t, pw)
 	}
-	err = w.r.s.ScanReader(src, u.mode, func(f scanner.Finding) { found = append(found, f) })
+	collect := func(f scanner.Finding) { found = append(found, f) }
+	if small, perr := d.r.Peek(peekSize); perr == io.EOF {
+		// The whole input is in the buffer already: scan a copy of it in one go, as
+		// ScanReader would (same engine, same positions) but without its stream
+		// buffers, which dominate the cost of many small files.
+		w.small = append(w.small[:0], small...)
+		if _, err = io.Copy(io.Discard, src); err == nil { // through the tracker (and the SSE assembler)
+			for _, f := range w.r.s.ScanMode(w.small, u.mode) {
+				collect(f)
+			}
+		}
+	} else {
+		err = w.r.s.ScanReader(src, u.mode, collect)
+	}
 	if sa != nil {
 		pw.Close()
 		<-done
