@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func scannedPaths(res *Result) []string {
@@ -292,5 +293,25 @@ func TestCancelledRun(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, Options{Paths: []string{dir}, Scanner: defaultScanner(t)}); err != context.Canceled {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&b)
+	p.update(1, 1e6) // too early: nothing
+	p.start = p.start.Add(-time.Second)
+	p.update(10, 50e6)
+	p.update(11, 51e6) // too soon after the last one
+	p.done()
+	out := b.String()
+	if strings.Count(out, "scrubgate: ") != 1 || !strings.Contains(out, "10 file(s), 50 MB scanned") || !strings.HasSuffix(out, "\r\x1b[K") {
+		t.Errorf("%q", out)
+	}
+	b.Reset()
+	q := newProgress(&b)
+	q.done()
+	if b.Len() != 0 {
+		t.Error("a scan too short for progress still erased a line")
 	}
 }

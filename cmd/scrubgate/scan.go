@@ -62,7 +62,7 @@ func newScanCmd(ef *engineFlags) *cobra.Command {
 	f.StringVar(&sf.failOn, "fail-on", "low", "lowest confidence that makes the scan fail: low, medium or high")
 	f.BoolVar(&sf.failOnSkip, "fail-on-skip", false, "exit 2 if any input could not be scanned completely")
 	f.BoolVar(&sf.staged, "staged", false, "scan the contents staged in git (for a pre-commit hook); PATHs restrict it")
-	f.StringVar(&sf.baseline, "baseline", "", "baseline `FILE`: report only findings it does not list")
+	f.StringVar(&sf.baseline, "baseline", "", "report only findings not listed in this baseline `FILE`")
 	f.StringVar(&sf.writeBaseline, "write-baseline", "", "write every current finding to `FILE` and exit 0")
 	f.BoolVar(&sf.inPlace, "redact-in-place", false, "rewrite every file with a finding, secrets replaced (format, compression, encoding and mode kept)")
 	f.StringVar(&sf.redactTo, "redact-to", "", "write a scrubbed copy of every scanned file under `DIR`")
