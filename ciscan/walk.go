@@ -93,7 +93,18 @@ func validPattern(p string) bool { return p != "" && doublestar.ValidatePattern(
 // enumerate sends a job for every input under roots.
 func (r *runner) enumerate(ctx context.Context, roots []root, jobs chan<- job) {
 	dests := map[string]string{}
+	seen := map[string]bool{} // a file named twice, or inside a directory also named, is scanned once
 	send := func(j job) bool {
+		if j.path != "" {
+			key := filepath.Clean(j.path)
+			if abs, err := filepath.Abs(key); err == nil {
+				key = abs
+			}
+			if seen[key] {
+				return true
+			}
+			seen[key] = true
+		}
 		if r.opts.RedactTo != "" {
 			if other, dup := dests[j.dest]; dup {
 				r.addError(j.display, "not redacted: its copy would overwrite the copy of "+other)

@@ -54,6 +54,8 @@ func TestWalkIncludeExcludeAndGlobs(t *testing.T) {
 			[]string{"logs/a.jsonl"}, 1},
 		{"explicit files are always scanned", []string{"vendor/x.jsonl", "logs"}, []string{"*.md"}, []string{"vendor"},
 			[]string{"vendor/x.jsonl"}, 3},
+		{"a file named twice is scanned once", []string{"logs/b.txt", "./logs/b.txt", "logs"}, nil, nil,
+			[]string{"logs/a.jsonl", "logs/b.txt", "logs/old/c.jsonl"}, 0},
 	}
 	for _, c := range cases {
 		res := run(t, Options{Paths: c.paths, Include: c.inc, Exclude: c.exc})
