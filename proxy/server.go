@@ -96,7 +96,8 @@ func New(cfg *Config, o Options) (*Server, error) {
 			ForceAttemptHTTP2:     true,
 		}
 	}
-	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded}
+	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded,
+		OnStreamEvent: func(_ *http.Request, held int64) { s.metrics.streamHeld.Observe(float64(held)) }}
 	for _, p := range []string{"openai", "anthropic"} {
 		target, err := s.upstreamURL(p)
 		if err != nil {
