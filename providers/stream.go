@@ -174,6 +174,10 @@ func (st *Stream) event(ev *sse.Event) error {
 	}
 	for i, d := range deltas {
 		e.edits = append(e.edits, edit{d.Start, d.End, encodeString(nil, string(outputs[i]))})
+		if ed, ok := streamTokenEdits(&deltas[i], outputs[i]); ok {
+			e.edits = append(e.edits, ed)
+			exclude = append(exclude, span{ed.start, ed.end})
+		}
 	}
 	// The rest of the event is scanned whole, unless every string in it (outside
 	// the deltas) was already seen clean in this stream: ids, object and model
