@@ -72,10 +72,7 @@ func TestE2ESecretsNeverReachUpstream(t *testing.T) {
 		assertClean(t, rq.path+" upstream body", string(rec.Body), secrets)
 		assertClean(t, rq.path+" answer", answer, secrets)
 		// Exactly the secrets changed: unknown fields, numbers and order survive.
-		var handles []string
-		for _, m := range handleRE.FindAllString(string(rec.Body), -1) {
-			handles = append(handles, m)
-		}
+		handles := handleRE.FindAllString(string(rec.Body), -1)
 		if len(handles) != strings.Count(rq.body, "%s") {
 			t.Fatalf("%s: %d handles upstream, want %d:\n%s", rq.path, len(handles), strings.Count(rq.body, "%s"), rec.Body)
 		}
@@ -124,9 +121,7 @@ func TestE2EHeadersAllowlist(t *testing.T) {
 // fakeUpstream answers with fixed bodies that carry secrets, to test the response
 // direction.
 type fakeUpstream struct {
-	mu       sync.Mutex
-	canceled bool
-	handler  func(w http.ResponseWriter, r *http.Request)
+	handler func(w http.ResponseWriter, r *http.Request)
 }
 
 func (f *fakeUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
