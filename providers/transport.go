@@ -257,6 +257,12 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 	if resp.Body == nil || resp.Body == http.NoBody || req.Method == http.MethodHead {
 		return resp, nil
 	}
+	if binaryMedia(mt) && (enc == "" || enc == "identity") {
+		// Generated speech, images, PDFs: binary media carry no text a scan could
+		// read, and an edit would corrupt them. They pass as they are, streamed.
+		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
+		return resp, nil
+	}
 	raw, status, msg := readBody(resp.Body, enc, t.maxBody(), "response")
 	resp.Body.Close()
 	if status != 0 {
