@@ -105,10 +105,13 @@ var handleRE = vaultHandleRE()
 func TestE2EHeadersAllowlist(t *testing.T) {
 	g := startGateway(t, &Config{})
 	g.post(t, "/v1/messages", `{"messages":[{"role":"user","content":"hi"}]}`,
-		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "x-api-key", "sk-ant-caller")
+		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "x-api-key", "sk-ant-caller", "X-Stainless-Lang", "js")
 	rec, _ := g.srv.Echo().LastRequest()
 	if rec.Header.Get("Anthropic-Beta") != "prompt-caching-2024-07-31" || rec.Header.Get("Anthropic-Version") != "2023-06-01" || rec.Header.Get("X-Api-Key") != "sk-ant-caller" {
 		t.Fatalf("provider headers not forwarded: %v", rec.Header)
+	}
+	if rec.Header.Get("X-Stainless-Lang") != "js" {
+		t.Fatal("SDK platform headers must be forwarded")
 	}
 	if rec.Header.Get("X-Internal-Trace") != "" || rec.Header.Get("Cookie") != "" {
 		t.Fatalf("headers outside the allowlist were forwarded: %v", rec.Header)

@@ -165,12 +165,14 @@ var forwardedHeaders = []string{
 	"Content-Type", "Accept", "User-Agent", "Idempotency-Key",
 	"Openai-Organization", "Openai-Project", "Openai-Beta",
 	"Anthropic-Version", "Anthropic-Beta", "Anthropic-Dangerous-Direct-Browser-Access",
-	"X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-Os", "X-Stainless-Arch", "X-Stainless-Runtime",
-	"X-Stainless-Runtime-Version", "X-Stainless-Retry-Count", "X-Stainless-Timeout", "X-Stainless-Helper-Method",
-	"X-Stainless-Async", "X-Stainless-Poll-Helper", "X-Stainless-Custom-Poll-Interval",
 	"X-Ms-Client-Request-Id", "Http-Referer", "X-Title", // Azure, OpenRouter
+	"Originator", "Session_id", "Conversation_id", "X-Client-Request-Id", "Version", "X-App", // Codex CLI, Claude Code
 	"Content-Encoding",
 }
+
+// forwardedPrefixes are header-name prefixes forwarded as well: the SDKs'
+// platform headers (x-stainless-lang, -os, -arch, -runtime, -retry-count, …).
+var forwardedPrefixes = []string{"X-Stainless-"}
 
 type ctxKey int
 
@@ -200,6 +202,13 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 			for _, name := range allowed {
 				if v, ok := pr.In.Header[name]; ok {
 					h[name] = append([]string(nil), v...)
+				}
+			}
+			for name, v := range pr.In.Header {
+				for _, p := range forwardedPrefixes {
+					if strings.HasPrefix(name, p) {
+						h[name] = append([]string(nil), v...)
+					}
 				}
 			}
 			if info.id.agent == nil {
