@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -72,6 +73,7 @@ func benchProxies(b *testing.B) (bare, scrub *httptest.Server, cleanup func()) {
 	target, _ := url.Parse(up.URL)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.FlushInterval = -1
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	bare = httptest.NewServer(rp)
 	srv, err := New(&Config{Upstream: up.URL, AdminListen: "off"}, Options{Scanner: baseScanner(b), Keys: fixedKeys, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
