@@ -310,3 +310,49 @@ func FuzzBody(f *testing.F) {
 }
 
 var _ = scanner.ModeJSON
+
+func TestBodyLogprobTokens(t *testing.T) {
+	tok := ghToken("L0gPr0")
+	pieces := []string{"key: ", tok[:2], tok[2:9], tok[9:25], tok[25:], " done"}
+	var entries []string
+	for _, p := range pieces {
+		b, _ := json.Marshal(p)
+		entries = append(entries, `{"token":`+string(b)+`,"logprob":-0.1,"bytes":[1,2],"top_logprobs":[{"token":`+string(b)+`,"logprob":-0.1,"bytes":[1]}]}`)
+	}
+	in := `{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"key: ` + tok + ` done"},"logprobs":{"content":[` + strings.Join(entries, ",") + `],"refusal":null}}]}`
+	s, rec := newTestScrubber(t)
+	out, res, err := s.Body(Response, []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(out) {
+		t.Fatalf("invalid JSON: %s", out)
+	}
+	for _, p := range pieces[2:5] {
+		if strings.Contains(string(out), `"`+p+`"`) {
+			t.Fatalf("a token piece of the secret survived: %s", out)
+		}
+	}
+	assertNoSecret(t, "logprobs", out, tok)
+	if res.Redactions != 2 || len(rec.hits) != 2 {
+		t.Fatalf("want the content and the token list redacted: %d %+v", res.Redactions, rec.hits)
+	}
+	var v struct {
+		Choices []struct {
+			Logprobs struct {
+				Content []struct {
+					Token string
+					Bytes []int
+				}
+			}
+		}
+	}
+	json.Unmarshal(out, &v)
+	var joined strings.Builder
+	for _, c := range v.Choices[0].Logprobs.Content {
+		joined.WriteString(c.Token)
+	}
+	if !strings.HasPrefix(joined.String(), "key: [[scrub:github-token:") || !strings.HasSuffix(joined.String(), "]] done") {
+		t.Fatalf("joined tokens = %q", joined.String())
+	}
+}

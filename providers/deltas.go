@@ -24,9 +24,9 @@ type Delta struct {
 	Start, End int
 
 	node *node
-	// before and after frame a synthetic event that carries more text of this
-	// field: before + JSON string + after.
-	before, after []byte
+	// frame returns the frame of a synthetic event that carries more text of this
+	// field: before + JSON string + after. It is built only when needed.
+	frame func() (before, after []byte)
 }
 
 // Ends says which fields an event closes.
@@ -67,6 +67,9 @@ func StreamDeltas(name string, data []byte) ([]Delta, Ends, error) {
 		return nil, Ends{}, err
 	}
 	ds, ends := classify(name, root, data)
+	for i := range ds {
+		ds[i].Path = ds[i].node.path()
+	}
 	return ds, ends, nil
 }
 
@@ -156,7 +159,6 @@ func chatChunk(root, choices *node, data []byte) ([]Delta, Ends) {
 	var ds []Delta
 	var ends Ends
 	id := root.str(data, "id")
-	head := chatHead(root, data)
 	for _, c := range choices.members {
 		if c.kind != '{' {
 			continue
@@ -166,11 +168,11 @@ func chatChunk(root, choices *node, data []byte) ([]Delta, Ends) {
 			idx = strconv.Itoa(c.index)
 		}
 		prefix := "chat/" + id + "/" + idx + "/"
-		choiceHead := head + `"choices":[{"index":` + jsonNumber(idx) + `,`
+		choiceHead := func() string { return chatHead(root, data) + `"choices":[{"index":` + jsonNumber(idx) + `,` }
 		if d := c.get("delta"); d != nil && d.kind == '{' {
 			for _, f := range chatFields {
 				if v := d.get(f); v != nil && v.kind == '"' {
-					ds = append(ds, newDelta(prefix+f, v, data, false, []string{choiceHead + `"delta":{"` + f + `":`, `}}]}`}))
+					ds = append(ds, newDelta(prefix+f, v, data, false, func() []string { return []string{choiceHead() + `"delta":{"` + f + `":`, `}}]}`} }))
 				}
 			}
 			if tcs := d.get("tool_calls"); tcs != nil && tcs.kind == '[' {
@@ -180,18 +182,20 @@ func chatChunk(root, choices *node, data []byte) ([]Delta, Ends) {
 						ti = strconv.Itoa(tc.index)
 					}
 					if v := tc.get("function").get("arguments"); v != nil && v.kind == '"' {
-						ds = append(ds, newDelta(prefix+"tool/"+ti+"/arguments", v, data, true,
-							[]string{choiceHead + `"delta":{"tool_calls":[{"index":` + jsonNumber(ti) + `,"function":{"arguments":`, `}}]}}]}`}))
+						ds = append(ds, newDelta(prefix+"tool/"+ti+"/arguments", v, data, true, func() []string {
+							return []string{choiceHead() + `"delta":{"tool_calls":[{"index":` + jsonNumber(ti) + `,"function":{"arguments":`, `}}]}}]}`}
+						}))
 					}
 				}
 			}
 			if v := d.get("function_call").get("arguments"); v != nil && v.kind == '"' {
-				ds = append(ds, newDelta(prefix+"function_call/arguments", v, data, true,
-					[]string{choiceHead + `"delta":{"function_call":{"arguments":`, `}}}]}`}))
+				ds = append(ds, newDelta(prefix+"function_call/arguments", v, data, true, func() []string {
+					return []string{choiceHead() + `"delta":{"function_call":{"arguments":`, `}}}]}`}
+				}))
 			}
 		}
 		if v := c.get("text"); v != nil && v.kind == '"' { // legacy completions
-			ds = append(ds, newDelta(prefix+"text", v, data, false, []string{choiceHead + `"text":`, `}]}`}))
+			ds = append(ds, newDelta(prefix+"text", v, data, false, func() []string { return []string{choiceHead() + `"text":`, `}]}`} }))
 		}
 		if fr := c.get("finish_reason"); fr != nil && fr.kind == '"' {
 			ends.Prefixes = append(ends.Prefixes, prefix)
@@ -224,13 +228,14 @@ func jsonNumber(s string) string {
 	return s
 }
 
-func newDelta(key string, v *node, data []byte, jsonSource bool, frame []string) Delta {
-	d := Delta{Key: key, Path: v.path(), Text: v.text(data), JSONSource: jsonSource, Start: v.start, End: v.end, node: v}
+// newDelta describes a fragment. frame, if not nil, builds the synthetic event's
+// frame; otherwise the event itself is the frame (its other members are metadata).
+func newDelta(key string, v *node, data []byte, jsonSource bool, frame func() []string) Delta {
+	d := Delta{Key: key, Text: v.text(data), JSONSource: jsonSource, Start: v.start, End: v.end, node: v}
 	if frame != nil {
-		d.before, d.after = []byte(frame[0]), []byte(frame[1])
+		d.frame = func() ([]byte, []byte) { f := frame(); return []byte(f[0]), []byte(f[1]) }
 	} else {
-		d.before = append([]byte(nil), data[:v.start]...)
-		d.after = append([]byte(nil), data[v.end:]...)
+		d.frame = func() ([]byte, []byte) { return data[:v.start], data[v.end:] }
 	}
 	return d
 }

@@ -44,8 +44,17 @@ func parseTree(src []byte) (*node, error) {
 }
 
 type treeParser struct {
-	src []byte
-	i   int
+	src  []byte
+	i    int
+	slab []node // nodes are carved from slabs: one allocation for many nodes
+}
+
+func (p *treeParser) alloc() *node {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]node, 0, min(max(len(p.src)/16, 16), 4096))
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	return &p.slab[len(p.slab)-1]
 }
 
 func (p *treeParser) ws() {
@@ -63,7 +72,8 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 	if depth > maxTreeDepth || p.i >= len(p.src) {
 		return nil, errNotJSON
 	}
-	n := &node{start: p.i, parent: parent, index: -1}
+	n := p.alloc()
+	n.start, n.parent, n.index = p.i, parent, -1
 	switch c := p.src[p.i]; {
 	case c == '{':
 		n.kind = '{'

@@ -126,11 +126,17 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	fs := s.Scanner.ScanMode(body, mode)
 	var root *node
-	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`))) {
+	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`)) || bytes.Contains(body, []byte(`"logprobs"`))) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
-	if err := e.apply(fs, nil, true); err != nil {
+	lists, exclude := e.tokenListsIn()
+	for _, l := range lists {
+		if err := e.scrubTokens(l); err != nil {
+			return nil, e.res, err
+		}
+	}
+	if err := e.apply(fs, exclude, true); err != nil {
 		return nil, e.res, err
 	}
 	return e.output(), e.res, nil

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"hash/maphash"
 	"io"
 	"strings"
 
@@ -30,6 +31,8 @@ type Stream struct {
 	done   bool
 	buf    bytes.Buffer
 	shape  streamShape
+	clean  map[uint64]bool // hashes of member/value strings already scanned clean in this stream
+	seed   maphash.Seed
 }
 
 // streamShape is the API a stream turned out to be, for its error events.
@@ -47,9 +50,8 @@ type field struct {
 	w      *scanner.Writer
 	out    bytes.Buffer
 	loc    string
-	before []byte // synthetic event frame (see Delta)
-	after  []byte
-	name   string // SSE event name of the last fragment
+	frame  func() (before, after []byte) // synthetic event frame (see Delta)
+	name   string                        // SSE event name of the last fragment
 	closed bool
 }
 
@@ -143,7 +145,7 @@ func (st *Stream) event(ev *sse.Event) error {
 	outputs := make([][]byte, len(deltas))
 	for i, d := range deltas {
 		f := st.field(d, loc)
-		f.before, f.after, f.name = d.before, d.after, ev.Name
+		f.frame, f.name = d.frame, ev.Name
 		if _, err := f.w.Write([]byte(d.Text)); err != nil {
 			return err
 		}
@@ -172,8 +174,21 @@ func (st *Stream) event(ev *sse.Event) error {
 	}
 	for i, d := range deltas {
 		e.edits = append(e.edits, edit{d.Start, d.End, encodeString(nil, string(outputs[i]))})
+		if ed, ok := streamTokenEdits(&deltas[i], outputs[i]); ok {
+			e.edits = append(e.edits, ed)
+			exclude = append(exclude, span{ed.start, ed.end})
+		}
 	}
-	fs := st.s.Scanner.ScanMode(ev.Data, scanner.ModeJSON)
+	// The rest of the event is scanned whole, unless every string in it (outside
+	// the deltas) was already seen clean in this stream: ids, object and model
+	// names, roles repeat in every chunk, and scanning them again is most of the
+	// cost of an event.
+	rest := st.restStrings(root, ev.Data, exclude)
+	var fs []scanner.Finding
+	if !st.allClean(rest) {
+		fs = st.s.Scanner.ScanMode(ev.Data, scanner.ModeJSON)
+		st.markClean(rest, fs)
+	}
 	err := e.apply(fs, exclude, true)
 	st.res.add(e.res)
 	if err != nil {
@@ -196,7 +211,7 @@ func (st *Stream) field(d Delta, loc string) *field {
 	if f, ok := st.fields[d.Key]; ok && !f.closed {
 		return f
 	}
-	f := &field{key: d.Key, loc: eventLoc(loc, d.Path)}
+	f := &field{key: d.Key, loc: eventLoc(loc, d.node.path())}
 	mode := scanner.ModeText
 	if d.JSONSource {
 		mode = scanner.ModeJSON
@@ -271,10 +286,11 @@ func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool)
 
 // synthesize writes an event that carries more text of a field.
 func (st *Stream) synthesize(f *field, text []byte) {
-	data := make([]byte, 0, len(f.before)+len(text)+len(f.after)+8)
-	data = append(data, f.before...)
+	before, after := f.frame()
+	data := make([]byte, 0, len(before)+len(text)+len(after)+8)
+	data = append(data, before...)
 	data = encodeString(data, string(text))
-	data = append(data, f.after...)
+	data = append(data, after...)
 	sse.Append(&st.buf, &sse.Event{Name: f.name, Data: data, HasData: true})
 }
 
@@ -343,4 +359,77 @@ func (st *Stream) Fail(code, msg string) error {
 		err = werr
 	}
 	return err
+}
+
+// maxClean bounds the per-stream set of strings known to be clean.
+const maxClean = 1024
+
+// restString is one string of an event outside its deltas, with its context (the
+// member name that holds it), and its raw span.
+type restString struct {
+	key        uint64 // hash of (member name, raw value)
+	start, end int
+}
+
+// restStrings lists the member names and string values of an event that are not
+// inside excluded spans.
+func (st *Stream) restStrings(root *node, data []byte, exclude []span) []restString {
+	if st.clean == nil {
+		st.clean = map[uint64]bool{}
+		st.seed = maphash.MakeSeed()
+	}
+	var h maphash.Hash
+	h.SetSeed(st.seed)
+	sum := func(tag byte, a string, b []byte) uint64 {
+		h.Reset()
+		h.WriteByte(tag)
+		h.WriteString(a)
+		h.WriteByte(0)
+		h.Write(b)
+		return h.Sum64()
+	}
+	var out []restString
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.kind {
+		case '"':
+			if !excluded(exclude, n.start, n.end) {
+				out = append(out, restString{key: sum('v', n.name, data[n.start:n.end]), start: n.start, end: n.end})
+			}
+		case '{':
+			for i, m := range n.members {
+				out = append(out, restString{key: sum('k', n.keys[i], nil), start: -1})
+				walk(m)
+			}
+		case '[':
+			for _, m := range n.members {
+				walk(m)
+			}
+		}
+	}
+	walk(root)
+	return out
+}
+
+func (st *Stream) allClean(rest []restString) bool {
+	for _, r := range rest {
+		if !st.clean[r.key] {
+			return false
+		}
+	}
+	return true
+}
+
+// markClean remembers the strings of an event in which the scan found nothing. A
+// string that held a finding (or overlaps one) is never remembered.
+func (st *Stream) markClean(rest []restString, fs []scanner.Finding) {
+	if len(fs) > 0 {
+		return // context (a member name, a neighbour) may matter: keep it simple
+	}
+	for _, r := range rest {
+		if len(st.clean) >= maxClean {
+			return
+		}
+		st.clean[r.key] = true
+	}
 }

@@ -439,3 +439,22 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+func TestStreamLogprobsNeverCarryHeldText(t *testing.T) {
+	tok := testSecrets()[0]
+	text := "the key " + tok + " ok\n"
+	var b strings.Builder
+	for _, p := range splitAt(text, 8, 12, 20, 30, 44) {
+		ps := jsonStr(p)
+		b.WriteString("data: " + `{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":` + ps + `},"logprobs":{"content":[{"token":` + ps + `,"logprob":-1,"bytes":null,"top_logprobs":[]}]},"finish_reason":null}]}` + "\n\n")
+	}
+	b.WriteString("data: [DONE]\n\n")
+	s, _ := newTestScrubber(t)
+	out := runStream(t, s, b.String())
+	for _, p := range splitAt(text, 8, 12, 20, 30, 44)[1:4] {
+		if strings.Contains(out, jsonStr(p)) {
+			t.Fatalf("a piece of the token reached the client through logprobs: %s", out)
+		}
+	}
+	assertNoSecret(t, "logprobs stream", []byte(out), tok)
+}

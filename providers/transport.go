@@ -50,6 +50,9 @@ type Transport struct {
 	// OnStreamEnd, if set, is called once when a scrubbed stream ends, with its
 	// result and whether it ended abnormally.
 	OnStreamEnd func(req *http.Request, res Result, abnormal bool)
+	// OnStreamEvent, if set, is called after each event of a scrubbed stream with
+	// the bytes its redactors hold back (metrics).
+	OnStreamEvent func(req *http.Request, held int64)
 }
 
 type scrubberKey struct{}
@@ -242,7 +245,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 			resp.Body.Close()
 			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", "the upstream sent a stream encoding scrubgate cannot decode, so it was not passed on"), nil
 		}
-		sb := &streamBody{src: resp.Body, rd: sse.NewReader(body, 0), req: req, onEnd: t.OnStreamEnd}
+		sb := &streamBody{src: resp.Body, rd: sse.NewReader(body, 0), req: req, onEnd: t.OnStreamEnd, onEvent: t.OnStreamEvent}
 		sb.st = s.NewStream(&sb.buf)
 		resp.Body = sb
 		resp.ContentLength = -1
@@ -252,6 +255,12 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 		return resp, nil
 	}
 	if resp.Body == nil || resp.Body == http.NoBody || req.Method == http.MethodHead {
+		return resp, nil
+	}
+	if binaryMedia(mt) && (enc == "" || enc == "identity") {
+		// Generated speech, images, PDFs: binary media carry no text a scan could
+		// read, and an edit would corrupt them. They pass as they are, streamed.
+		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
 		return resp, nil
 	}
 	raw, status, msg := readBody(resp.Body, enc, t.maxBody(), "response")
@@ -279,14 +288,15 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 // events until there is output, so nothing is buffered beyond one event and the
 // held tails.
 type streamBody struct {
-	src   io.ReadCloser
-	rd    *sse.Reader
-	st    *Stream
-	buf   bytes.Buffer
-	err   error
-	req   *http.Request
-	onEnd func(*http.Request, Result, bool)
-	ended bool
+	src     io.ReadCloser
+	rd      *sse.Reader
+	st      *Stream
+	buf     bytes.Buffer
+	err     error
+	req     *http.Request
+	onEnd   func(*http.Request, Result, bool)
+	onEvent func(*http.Request, int64)
+	ended   bool
 }
 
 func (b *streamBody) Read(p []byte) (int, error) {
@@ -305,6 +315,8 @@ func (b *streamBody) Read(p []byte) (int, error) {
 				}
 				b.st.Fail("scrubgate_blocked", msg)
 				b.end(true)
+			} else if b.onEvent != nil {
+				b.onEvent(b.req, b.st.Held())
 			}
 		case err == io.EOF:
 			b.st.Close()

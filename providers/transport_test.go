@@ -307,3 +307,20 @@ func TestTransportStreamUpstreamReset(t *testing.T) {
 		t.Fatalf("OnStreamEnd calls: %v", ended)
 	}
 }
+
+func TestTransportBinaryMediaPassesUnchanged(t *testing.T) {
+	audio := append([]byte("ID3\x04\x00"), []byte(testSecrets()[0])...) // bytes that happen to match a rule
+	u := &stubUpstream{answer: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "audio/mpeg")
+		w.Write(audio)
+	}}
+	srv := httptest.NewServer(u)
+	defer srv.Close()
+	s, _ := newTestScrubber(t)
+	tr := &Transport{Base: srv.Client().Transport, Scrubber: s}
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/audio/speech", strings.NewReader(`{"input":"hello"}`))
+	resp, b := doRaw(t, tr, req)
+	if resp.StatusCode != 200 || !bytes.Equal(b, audio) {
+		t.Fatalf("binary media must pass byte for byte: %d", resp.StatusCode)
+	}
+}

@@ -72,10 +72,7 @@ func TestE2ESecretsNeverReachUpstream(t *testing.T) {
 		assertClean(t, rq.path+" upstream body", string(rec.Body), secrets)
 		assertClean(t, rq.path+" answer", answer, secrets)
 		// Exactly the secrets changed: unknown fields, numbers and order survive.
-		var handles []string
-		for _, m := range handleRE.FindAllString(string(rec.Body), -1) {
-			handles = append(handles, m)
-		}
+		handles := handleRE.FindAllString(string(rec.Body), -1)
 		if len(handles) != strings.Count(rq.body, "%s") {
 			t.Fatalf("%s: %d handles upstream, want %d:\n%s", rq.path, len(handles), strings.Count(rq.body, "%s"), rec.Body)
 		}
@@ -108,10 +105,13 @@ var handleRE = vaultHandleRE()
 func TestE2EHeadersAllowlist(t *testing.T) {
 	g := startGateway(t, &Config{})
 	g.post(t, "/v1/messages", `{"messages":[{"role":"user","content":"hi"}]}`,
-		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "x-api-key", "sk-ant-caller")
+		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "x-api-key", "sk-ant-caller", "X-Stainless-Lang", "js")
 	rec, _ := g.srv.Echo().LastRequest()
 	if rec.Header.Get("Anthropic-Beta") != "prompt-caching-2024-07-31" || rec.Header.Get("Anthropic-Version") != "2023-06-01" || rec.Header.Get("X-Api-Key") != "sk-ant-caller" {
 		t.Fatalf("provider headers not forwarded: %v", rec.Header)
+	}
+	if rec.Header.Get("X-Stainless-Lang") != "js" {
+		t.Fatal("SDK platform headers must be forwarded")
 	}
 	if rec.Header.Get("X-Internal-Trace") != "" || rec.Header.Get("Cookie") != "" {
 		t.Fatalf("headers outside the allowlist were forwarded: %v", rec.Header)
@@ -124,9 +124,7 @@ func TestE2EHeadersAllowlist(t *testing.T) {
 // fakeUpstream answers with fixed bodies that carry secrets, to test the response
 // direction.
 type fakeUpstream struct {
-	mu       sync.Mutex
-	canceled bool
-	handler  func(w http.ResponseWriter, r *http.Request)
+	handler func(w http.ResponseWriter, r *http.Request)
 }
 
 func (f *fakeUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {

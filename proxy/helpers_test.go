@@ -133,3 +133,5 @@ func assertClean(t *testing.T, where, text string, secrets []string) {
 func vaultHandleRE() *regexp.Regexp {
 	return regexp.MustCompile(`\[\[scrub:[a-z0-9-]+:[0-9A-Z]{10}\]\]`)
 }
+
+func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }

@@ -96,7 +96,8 @@ func New(cfg *Config, o Options) (*Server, error) {
 			ForceAttemptHTTP2:     true,
 		}
 	}
-	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded}
+	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded,
+		OnStreamEvent: func(_ *http.Request, held int64) { s.metrics.streamHeld.Observe(float64(held)) }}
 	for _, p := range []string{"openai", "anthropic"} {
 		target, err := s.upstreamURL(p)
 		if err != nil {
@@ -164,12 +165,14 @@ var forwardedHeaders = []string{
 	"Content-Type", "Accept", "User-Agent", "Idempotency-Key",
 	"Openai-Organization", "Openai-Project", "Openai-Beta",
 	"Anthropic-Version", "Anthropic-Beta", "Anthropic-Dangerous-Direct-Browser-Access",
-	"X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-Os", "X-Stainless-Arch", "X-Stainless-Runtime",
-	"X-Stainless-Runtime-Version", "X-Stainless-Retry-Count", "X-Stainless-Timeout", "X-Stainless-Helper-Method",
-	"X-Stainless-Async", "X-Stainless-Poll-Helper", "X-Stainless-Custom-Poll-Interval",
 	"X-Ms-Client-Request-Id", "Http-Referer", "X-Title", // Azure, OpenRouter
+	"Originator", "Session_id", "Conversation_id", "X-Client-Request-Id", "Version", "X-App", // Codex CLI, Claude Code
 	"Content-Encoding",
 }
+
+// forwardedPrefixes are header-name prefixes forwarded as well: the SDKs'
+// platform headers (x-stainless-lang, -os, -arch, -runtime, -retry-count, …).
+var forwardedPrefixes = []string{"X-Stainless-"}
 
 type ctxKey int
 
@@ -199,6 +202,13 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 			for _, name := range allowed {
 				if v, ok := pr.In.Header[name]; ok {
 					h[name] = append([]string(nil), v...)
+				}
+			}
+			for name, v := range pr.In.Header {
+				for _, p := range forwardedPrefixes {
+					if strings.HasPrefix(name, p) {
+						h[name] = append([]string(nil), v...)
+					}
 				}
 			}
 			if info.id.agent == nil {

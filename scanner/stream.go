@@ -119,10 +119,10 @@ func (p *pipeline) writeAll(b []byte) error {
 		p.raw, p.rawBorrowed = b[:len(b):len(b)], true
 		if p.jv != nil {
 			// sized for the whole input: strings are rarely shorter than ~24 bytes
-			// on average in real JSON, escapes rarer than one per 64 bytes
+			// on average in real JSON; every escape starts with a backslash
 			p.jv.view = make([]byte, 0, len(b))
 			p.jv.segs = make([]segment, 0, len(b)/24+16)
-			p.jv.esc = append(make([]escape, 0, len(b)/64+16), p.jv.esc...)
+			p.jv.esc = append(make([]escape, 0, bytes.Count(b, []byte{'\\'})+16), p.jv.esc...)
 			p.jv.feed(b)
 		}
 		p.process(false)

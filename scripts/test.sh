@@ -27,6 +27,14 @@ CGO_ENABLED=0 go build ./...
 echo "== go test -race"
 go test -race -count=1 ./...
 
+echo "== official SDKs (npm openai, @anthropic-ai/sdk) through the gateway"
+if command -v npm >/dev/null 2>&1; then
+  (cd e2e/npm && npm ci --no-audit --no-fund --loglevel=error)
+  SCRUBGATE_NPM_E2E=1 go test -count=1 -run '^TestNPMSDKs$' ./proxy
+else
+  echo "npm not found: install Node.js (apt-get install nodejs npm) to run the SDK e2e"; exit 1
+fi
+
 echo "== fuzz smoke"
 fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$(( $3 * scale ))x" -timeout 10m "$1"; }
 fuzz ./scanner FuzzScan 20000
@@ -35,6 +43,9 @@ fuzz ./scanner FuzzJSONView 100000
 fuzz ./rules FuzzParse 50000
 fuzz ./vault FuzzParse 200000
 fuzz ./providers/echo FuzzServe 20000
+fuzz ./providers/sse FuzzReader 100000
+fuzz ./providers FuzzBody 5000
+fuzz ./providers FuzzStream 5000
 fuzz ./ciscan FuzzUTF16 20000
 fuzz ./ciscan FuzzParseBaseline 50000
 fuzz ./ciscan FuzzSSE 10000

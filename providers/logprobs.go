@@ -1,0 +1,139 @@
+package providers
+
+import (
+	"bytes"
+
+	"github.com/scrubgate/scrubgate/scanner"
+)
+
+// Log probabilities spell the completion out token by token (chat
+// choices[].logprobs.content[].token with its UTF-8 bytes and top_logprobs
+// alternatives; legacy choices[].logprobs.tokens), so a secret in the text is
+// also in its tokens, cut into pieces no rule matches one by one. The tokens of a
+// list are joined and scanned as one text; every token that overlaps a secret is
+// replaced (the first by the handle, the others by ""), its bytes become null and
+// its alternatives are dropped.
+
+// tokenLists returns the token arrays of a completion body or chunk.
+func tokenLists(root *node) []*node {
+	var out []*node
+	choices := root.get("choices")
+	if choices == nil || choices.kind != '[' {
+		return nil
+	}
+	for _, c := range choices.members {
+		lp := c.get("logprobs")
+		for _, name := range []string{"content", "refusal", "tokens"} {
+			if a := lp.get(name); a != nil && a.kind == '[' && len(a.members) > 0 {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// tokenText returns the string node of a token entry: the entry itself (legacy
+// string arrays) or its "token" member.
+func tokenText(entry *node) *node {
+	if entry.kind == '"' {
+		return entry
+	}
+	if t := entry.get("token"); t != nil && t.kind == '"' {
+		return t
+	}
+	return nil
+}
+
+// scrubTokens scans one token list as a whole and records its edits.
+func (e *editor) scrubTokens(arr *node) error {
+	var joined bytes.Buffer
+	type piece struct {
+		entry      *node
+		start, end int // in joined
+	}
+	var pieces []piece
+	for _, m := range arr.members {
+		t := tokenText(m)
+		if t == nil {
+			continue
+		}
+		s := t.text(e.src)
+		pieces = append(pieces, piece{m, joined.Len(), joined.Len() + len(s)})
+		joined.WriteString(s)
+	}
+	fs := e.s.Scanner.ScanMode(joined.Bytes(), scanner.ModeText)
+	for i := range fs {
+		f := &fs[i]
+		h := Hit{Finding: *f, Direction: e.dir, Location: e.location(arr)}
+		h.Action = e.s.decide(&h)
+		e.res.Findings++
+		switch h.Action {
+		case ActionRedact:
+			h.Handle = e.s.Handle(&h.Finding)
+			first := true
+			for _, p := range pieces {
+				if p.end <= int(f.Start.Offset) || p.start >= int(f.End.Offset) {
+					continue
+				}
+				repl := []byte(`""`)
+				if first {
+					repl, first = encodeString(nil, h.Handle), false
+				}
+				t := tokenText(p.entry)
+				e.edits = append(e.edits, edit{t.start, t.end, repl})
+				if b := p.entry.get("bytes"); b != nil {
+					e.edits = append(e.edits, edit{b.start, b.end, []byte("null")})
+				}
+				if tl := p.entry.get("top_logprobs"); tl != nil {
+					e.edits = append(e.edits, edit{tl.start, tl.end, []byte("[]")})
+				}
+			}
+			e.res.Redactions++
+		case ActionBlock:
+			if e.blocked == nil {
+				e.blocked = &BlockedError{RuleID: f.RuleID, Location: h.Location, Direction: e.dir}
+			}
+		}
+		if e.s.Report != nil {
+			e.s.Report(&h)
+		}
+		if e.blocked != nil {
+			return e.blocked
+		}
+	}
+	return nil
+}
+
+// tokenListsIn returns the token arrays of a parsed body and their spans, which the
+// general scan then leaves to scrubTokens.
+func (e *editor) tokenListsIn() ([]*node, []span) {
+	if e.root == nil {
+		return nil, nil
+	}
+	lists := tokenLists(e.root)
+	spans := make([]span, len(lists))
+	for i, a := range lists {
+		spans[i] = span{a.start, a.end}
+	}
+	return lists, spans
+}
+
+// streamTokenEdits handles the log probabilities of a chat chunk. The tokens of a
+// chunk spell its content delta; when the delta's redactor passed the fragment on
+// unchanged, the tokens are safe as they are. Otherwise (text held back, or a
+// secret replaced) the chunk's token list is emptied: a held or replaced piece
+// must not escape through its tokens.
+func streamTokenEdits(d *Delta, output []byte) (edit, bool) {
+	if string(output) == d.Text || d.node.parent == nil || d.node.parent.parent == nil {
+		return edit{}, false
+	}
+	name := d.node.name // content or refusal
+	if name != "content" && name != "refusal" {
+		return edit{}, false
+	}
+	a := d.node.parent.parent.get("logprobs").get(name)
+	if a == nil || a.kind != '[' || len(a.members) == 0 {
+		return edit{}, false
+	}
+	return edit{a.start, a.end, []byte("[]")}, true
+}
