@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -24,9 +25,10 @@ type Delta struct {
 	Start, End int
 
 	node *node
-	// frame returns the frame of a synthetic event that carries more text of this
-	// field: before + JSON string + after. It is built only when needed.
-	frame func() (before, after []byte)
+	// chatFrame, for chat chunks, builds the frame of a synthetic chunk that
+	// carries more text of this field from the chunk head (id, model, …):
+	// before + JSON string + after. Other shapes reuse their own (scrubbed) event.
+	chatFrame func(head string) (before, after string)
 }
 
 // Ends says which fields an event closes.
@@ -54,27 +56,32 @@ func (e Ends) closes(key string) bool {
 // StreamDeltas reads one event of a provider stream (its SSE event name and data)
 // and returns the text fragments it carries and the fields it closes. It knows
 // OpenAI chat completion chunks (content, reasoning_content, reasoning, refusal,
-// tool-call arguments), legacy completion chunks, Responses API events (every
-// *.delta with a text delta; *.done closes), and Anthropic Messages events
-// (text_delta, thinking_delta, input_json_delta; content_block_stop closes). Data
-// that is not JSON yields no deltas ("[DONE]" closes everything).
+// audio transcripts, OpenRouter reasoning_details, tool-call arguments), legacy
+// completion chunks, Responses API events (every *.delta with a text delta; *.done
+// closes), audio transcription events, Assistants thread.message.delta events,
+// Anthropic Messages events (text_delta, thinking_delta, input_json_delta;
+// content_block_stop closes) and Ollama's native NDJSON chunks. Data that is not
+// JSON yields no deltas ("[DONE]" closes everything). Keys of chat chunks include
+// the chunk id, so several streams in one capture stay apart.
 func StreamDeltas(name string, data []byte) ([]Delta, Ends, error) {
-	if string(data) == "[DONE]" {
+	if string(bytes.TrimSpace(data)) == "[DONE]" {
 		return nil, Ends{All: true}, nil
 	}
 	root, err := parseTree(data)
 	if err != nil {
 		return nil, Ends{}, err
 	}
-	ds, ends := classify(name, root, data)
+	ds, ends := classify(name, root, data, true)
 	for i := range ds {
 		ds[i].Path = ds[i].node.path()
 	}
 	return ds, ends, nil
 }
 
-// classify finds the deltas and the closed fields of a parsed event.
-func classify(name string, root *node, data []byte) ([]Delta, Ends) {
+// classify finds the deltas and the closed fields of a parsed event. withID keys
+// chat fields by chunk id (captures); a live stream is one response, and some
+// servers change the id from chunk to chunk.
+func classify(name string, root *node, data []byte, withID bool) ([]Delta, Ends) {
 	if root.kind != '{' {
 		return nil, Ends{}
 	}
@@ -92,10 +99,19 @@ func classify(name string, root *node, data []byte) ([]Delta, Ends) {
 	case typ == "error":
 		return nil, Ends{All: true, Abnormal: true}
 	case strings.HasPrefix(typ, "response."):
-		return responsesEvent(typ, root, data)
+		return responsesEvent(strings.TrimPrefix(typ, "response."), "responses/", root, data)
+	case strings.HasPrefix(typ, "transcript.text."): // audio transcription streams
+		return responsesEvent(strings.TrimPrefix(typ, "transcript.text."), "transcript/", root, data)
+	case name == "thread.message.delta" || root.str(data, "object") == "thread.message.delta":
+		return assistantsDelta(root, data), Ends{}
+	case name == "thread.message.completed" || name == "thread.run.completed" || name == "done":
+		return nil, Ends{All: name != "thread.message.completed", Prefixes: []string{"thread/" + root.str(data, "id") + "/"}}
 	}
 	if choices := root.get("choices"); choices != nil && choices.kind == '[' {
-		return chatChunk(root, choices, data)
+		return chatChunk(root, choices, data, withID)
+	}
+	if done := root.get("done"); done != nil && done.kind == 'l' { // Ollama native NDJSON
+		return ollamaChunk(root, data, string(data[done.start:done.end]) == "true")
 	}
 	return nil, Ends{}
 }
@@ -121,33 +137,78 @@ func anthropicDelta(root *node, data []byte) []Delta {
 	return []Delta{newDelta("messages/"+root.num(data, "index")+"/"+dt, v, data, dt == "input_json_delta", nil)}
 }
 
-// responsesEvent handles Responses API stream events.
-func responsesEvent(typ string, root *node, data []byte) ([]Delta, Ends) {
+// responsesEvent handles Responses API events (and audio transcription events,
+// which follow the same *.delta / *.done pattern). typ is the type after its
+// family prefix.
+func responsesEvent(typ, family string, root *node, data []byte) ([]Delta, Ends) {
 	switch typ {
-	case "response.completed", "response.incomplete", "response.done":
-		return nil, Ends{All: true}
-	case "response.failed", "response.error":
+	case "completed", "incomplete", "done":
+		if family == "responses/" || typ == "done" && family == "transcript/" {
+			return nil, Ends{All: true}
+		}
+	case "failed", "error":
 		return nil, Ends{All: true, Abnormal: true}
 	}
-	if strings.HasSuffix(typ, ".delta") {
+	if typ == "done" { // transcript.text.done
+		return nil, Ends{All: true}
+	}
+	if typ == "delta" || strings.HasSuffix(typ, ".delta") {
 		v := root.get("delta")
-		if v == nil || v.kind != '"' || strings.HasSuffix(typ, "audio.delta") {
+		if v == nil || v.kind != '"' || strings.HasSuffix(typ, "audio.delta") || strings.Contains(typ, "partial_image") {
 			return nil, Ends{}
 		}
-		field := strings.TrimSuffix(strings.TrimPrefix(typ, "response."), ".delta")
+		field := strings.TrimSuffix(typ, ".delta")
 		json := strings.Contains(field, "arguments")
-		return []Delta{newDelta(responsesKey(field, root, data), v, data, json, nil)}, Ends{}
+		return []Delta{newDelta(responsesKey(family, field, root, data), v, data, json, nil)}, Ends{}
 	}
 	if strings.HasSuffix(typ, ".done") {
-		field := strings.TrimSuffix(strings.TrimPrefix(typ, "response."), ".done")
-		return nil, Ends{Prefixes: []string{responsesKey(field, root, data)}}
+		field := strings.TrimSuffix(typ, ".done")
+		return nil, Ends{Prefixes: []string{responsesKey(family, field, root, data)}}
 	}
 	return nil, Ends{}
 }
 
-func responsesKey(field string, root *node, data []byte) string {
-	return "responses/" + field + "/" + root.str(data, "item_id") + "/" + root.num(data, "output_index") + "/" +
+func responsesKey(family, field string, root *node, data []byte) string {
+	return family + field + "/" + root.str(data, "item_id") + "/" + root.num(data, "output_index") + "/" +
 		root.num(data, "content_index") + "/" + root.num(data, "summary_index")
+}
+
+// assistantsDelta handles Assistants API thread.message.delta events.
+func assistantsDelta(root *node, data []byte) []Delta {
+	var ds []Delta
+	content := root.get("delta").get("content")
+	if content == nil || content.kind != '[' {
+		return nil
+	}
+	for _, part := range content.members {
+		if v := part.get("text").get("value"); v != nil && v.kind == '"' {
+			idx := part.num(data, "index")
+			ds = append(ds, newDelta("thread/"+root.str(data, "id")+"/"+idx+"/text", v, data, false, nil))
+		}
+	}
+	return ds
+}
+
+// ollamaChunk handles Ollama's native streaming chunks (/api/chat, /api/generate).
+func ollamaChunk(root *node, data []byte, done bool) ([]Delta, Ends) {
+	var ds []Delta
+	if m := root.get("message"); m != nil {
+		for _, f := range []string{"content", "thinking"} {
+			if v := m.get(f); v != nil && v.kind == '"' {
+				ds = append(ds, newDelta("ollama/message/"+f, v, data, false, nil))
+			}
+		}
+	}
+	for _, f := range []string{"response", "thinking"} {
+		if v := root.get(f); v != nil && v.kind == '"' {
+			ds = append(ds, newDelta("ollama/"+f, v, data, false, nil))
+		}
+	}
+	var ends Ends
+	if done {
+		ends.All = true
+	}
+	return ds, ends
 }
 
 // chatFields are the text-bearing members of a chat completion chunk's delta (and
@@ -155,63 +216,76 @@ func responsesKey(field string, root *node, data []byte) string {
 // are short and are scanned whole with the rest of the event.
 var chatFields = []string{"content", "reasoning_content", "reasoning", "refusal"}
 
-func chatChunk(root, choices *node, data []byte) ([]Delta, Ends) {
+func chatChunk(root, choices *node, data []byte, withID bool) ([]Delta, Ends) {
 	var ds []Delta
 	var ends Ends
-	id := root.str(data, "id")
+	id := ""
+	if withID {
+		id = root.str(data, "id")
+	}
 	for _, c := range choices.members {
 		if c.kind != '{' {
 			continue
 		}
-		idx := c.num(data, "index")
-		if idx == "" {
-			idx = strconv.Itoa(c.index)
-		}
+		idx := jsonNumber(c.num(data, "index"), c.index)
 		prefix := "chat/" + id + "/" + idx + "/"
-		choiceHead := func() string { return chatHead(root, data) + `"choices":[{"index":` + jsonNumber(idx) + `,` }
+		add := func(key string, v *node, jsonSource bool, before, after string) {
+			ds = append(ds, newDelta(prefix+key, v, data, jsonSource, func(head string) (string, string) {
+				return head + `"choices":[{"index":` + idx + `,` + before, after
+			}))
+		}
 		if d := c.get("delta"); d != nil && d.kind == '{' {
 			for _, f := range chatFields {
 				if v := d.get(f); v != nil && v.kind == '"' {
-					ds = append(ds, newDelta(prefix+f, v, data, false, func() []string { return []string{choiceHead() + `"delta":{"` + f + `":`, `}}]}`} }))
+					add(f, v, false, `"delta":{"`+f+`":`, `}}]}`)
+				}
+			}
+			if v := d.get("audio").get("transcript"); v != nil && v.kind == '"' {
+				add("audio/transcript", v, false, `"delta":{"audio":{"transcript":`, `}}}]}`)
+			}
+			if rd := d.get("reasoning_details"); rd != nil && rd.kind == '[' { // OpenRouter
+				for _, r := range rd.members {
+					ri := jsonNumber(r.num(data, "index"), r.index)
+					for _, f := range []string{"text", "summary"} {
+						if v := r.get(f); v != nil && v.kind == '"' {
+							typ := string(encodeString(nil, r.str(data, "type")))
+							add("reasoning_details/"+ri+"/"+f, v, false,
+								`"delta":{"reasoning_details":[{"index":`+ri+`,"type":`+typ+`,"`+f+`":`, `}]}}]}`)
+						}
+					}
 				}
 			}
 			if tcs := d.get("tool_calls"); tcs != nil && tcs.kind == '[' {
 				for _, tc := range tcs.members {
-					ti := tc.num(data, "index")
-					if ti == "" {
-						ti = strconv.Itoa(tc.index)
-					}
+					ti := jsonNumber(tc.num(data, "index"), tc.index)
 					if v := tc.get("function").get("arguments"); v != nil && v.kind == '"' {
-						ds = append(ds, newDelta(prefix+"tool/"+ti+"/arguments", v, data, true, func() []string {
-							return []string{choiceHead() + `"delta":{"tool_calls":[{"index":` + jsonNumber(ti) + `,"function":{"arguments":`, `}}]}}]}`}
-						}))
+						add("tool/"+ti+"/arguments", v, true, `"delta":{"tool_calls":[{"index":`+ti+`,"function":{"arguments":`, `}}]}}]}`)
 					}
 				}
 			}
 			if v := d.get("function_call").get("arguments"); v != nil && v.kind == '"' {
-				ds = append(ds, newDelta(prefix+"function_call/arguments", v, data, true, func() []string {
-					return []string{choiceHead() + `"delta":{"function_call":{"arguments":`, `}}}]}`}
-				}))
+				add("function_call/arguments", v, true, `"delta":{"function_call":{"arguments":`, `}}}]}`)
 			}
 		}
 		if v := c.get("text"); v != nil && v.kind == '"' { // legacy completions
-			ds = append(ds, newDelta(prefix+"text", v, data, false, func() []string { return []string{choiceHead() + `"text":`, `}]}`} }))
+			add("text", v, false, `"text":`, `}]}`)
 		}
-		if fr := c.get("finish_reason"); fr != nil && fr.kind == '"' {
+		if fr := c.get("finish_reason"); fr != nil && fr.kind == '"' && fr.end-fr.start > 2 { // "" is not an end
 			ends.Prefixes = append(ends.Prefixes, prefix)
 		}
 	}
 	return ds, ends
 }
 
-// chatHead copies the chunk-level members a client expects on every chunk.
+// chatHead renders the chunk-level members a client expects on every chunk (from
+// an already scrubbed chunk), up to and including the comma before "choices".
 func chatHead(root *node, data []byte) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, k := range root.keys {
 		switch k {
-		case "id", "object", "created", "model", "system_fingerprint", "service_tier":
-			b.WriteString(string(encodeString(nil, k)))
+		case "id", "object", "created", "model", "system_fingerprint", "service_tier", "provider":
+			b.Write(encodeString(nil, k))
 			b.WriteByte(':')
 			m := root.members[i]
 			b.Write(data[m.start:m.end])
@@ -221,21 +295,15 @@ func chatHead(root *node, data []byte) string {
 	return b.String()
 }
 
-func jsonNumber(s string) string {
+// jsonNumber returns s if it is a plain integer, else the fallback position.
+func jsonNumber(s string, fallback int) string {
 	if _, err := strconv.Atoi(s); err != nil {
-		return "0"
+		return strconv.Itoa(max(fallback, 0))
 	}
 	return s
 }
 
-// newDelta describes a fragment. frame, if not nil, builds the synthetic event's
-// frame; otherwise the event itself is the frame (its other members are metadata).
-func newDelta(key string, v *node, data []byte, jsonSource bool, frame func() []string) Delta {
-	d := Delta{Key: key, Text: v.text(data), JSONSource: jsonSource, Start: v.start, End: v.end, node: v}
-	if frame != nil {
-		d.frame = func() ([]byte, []byte) { f := frame(); return []byte(f[0]), []byte(f[1]) }
-	} else {
-		d.frame = func() ([]byte, []byte) { return data[:v.start], data[v.end:] }
-	}
-	return d
+// newDelta describes a fragment. chatFrame is set for chat chunks (see Delta).
+func newDelta(key string, v *node, data []byte, jsonSource bool, chatFrame func(head string) (string, string)) Delta {
+	return Delta{Key: key, Text: v.text(data), JSONSource: jsonSource, Start: v.start, End: v.end, node: v, chatFrame: chatFrame}
 }

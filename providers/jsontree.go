@@ -44,12 +44,19 @@ func parseTree(src []byte) (*node, error) {
 }
 
 type treeParser struct {
-	src  []byte
-	i    int
-	slab []node // nodes are carved from slabs: one allocation for many nodes
+	src   []byte
+	i     int
+	slab  []node // nodes are carved from slabs: one allocation for many nodes
+	nodes int
 }
 
+// maxTreeNodes bounds the nodes of one parse (about 25 MB). Numbers and literals
+// in arrays (embeddings, token ids, byte lists) get no node at all; a document that
+// needs more nodes is not parsed, and callers fall back to the lenient scan alone.
+const maxTreeNodes = 1 << 18
+
 func (p *treeParser) alloc() *node {
+	p.nodes++
 	if len(p.slab) == cap(p.slab) {
 		p.slab = make([]node, 0, min(max(len(p.src)/16, 16), 4096))
 	}
@@ -69,8 +76,13 @@ func (p *treeParser) ws() {
 }
 
 func (p *treeParser) value(parent *node, depth int) (*node, error) {
-	if depth > maxTreeDepth || p.i >= len(p.src) {
+	if depth > maxTreeDepth || p.i >= len(p.src) || p.nodes >= maxTreeNodes {
 		return nil, errNotJSON
+	}
+	if parent != nil && parent.kind == '[' {
+		if c := p.src[p.i]; c != '{' && c != '[' && c != '"' {
+			return nil, p.scalar() // no node for a number or literal in an array
+		}
 	}
 	n := p.alloc()
 	n.start, n.parent, n.index = p.i, parent, -1
@@ -134,14 +146,16 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			n.end = p.i
 			return n, nil
 		}
-		for {
+		for pos := 0; ; pos++ {
 			p.ws()
 			v, err := p.value(n, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			v.index = len(n.members)
-			n.members = append(n.members, v)
+			if v != nil {
+				v.index = pos
+				n.members = append(n.members, v)
+			}
 			p.ws()
 			if p.i >= len(p.src) {
 				return nil, errNotJSON
@@ -188,6 +202,33 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 	}
 	n.end = p.i
 	return n, nil
+}
+
+// scalar advances over a number or literal without building a node.
+func (p *treeParser) scalar() error {
+	start := p.i
+	c := p.src[p.i]
+	if c == '-' || c >= '0' && c <= '9' {
+		for p.i < len(p.src) {
+			c := p.src[p.i]
+			if c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= '0' && c <= '9' {
+				p.i++
+				continue
+			}
+			break
+		}
+		if !json.Valid(p.src[start:p.i]) {
+			return errNotJSON
+		}
+		return nil
+	}
+	for _, lit := range []string{"true", "false", "null"} {
+		if len(p.src)-p.i >= len(lit) && string(p.src[p.i:p.i+len(lit)]) == lit {
+			p.i += len(lit)
+			return nil
+		}
+	}
+	return errNotJSON
 }
 
 // str advances over a string token, checking escapes and control characters.

@@ -80,12 +80,12 @@ func (e *editor) scrubTokens(arr *node) error {
 					repl, first = encodeString(nil, h.Handle), false
 				}
 				t := tokenText(p.entry)
-				e.edits = append(e.edits, edit{t.start, t.end, repl})
+				e.edits = append(e.edits, edit{start: t.start, end: t.end, repl: repl})
 				if b := p.entry.get("bytes"); b != nil {
-					e.edits = append(e.edits, edit{b.start, b.end, []byte("null")})
+					e.edits = append(e.edits, edit{start: b.start, end: b.end, repl: []byte("null")})
 				}
 				if tl := p.entry.get("top_logprobs"); tl != nil {
-					e.edits = append(e.edits, edit{tl.start, tl.end, []byte("[]")})
+					e.edits = append(e.edits, edit{start: tl.start, end: tl.end, repl: []byte("[]")})
 				}
 			}
 			e.res.Redactions++
@@ -135,5 +135,5 @@ func streamTokenEdits(d *Delta, output []byte) (edit, bool) {
 	if a == nil || a.kind != '[' || len(a.members) == 0 {
 		return edit{}, false
 	}
-	return edit{a.start, a.end, []byte("[]")}, true
+	return edit{start: a.start, end: a.end, repl: []byte("[]")}, true
 }

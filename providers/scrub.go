@@ -3,7 +3,9 @@ package providers
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +133,13 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
 	lists, exclude := e.tokenListsIn()
+	if mode == scanner.ModeJSONL && bytes.Contains(body, []byte(`"arguments"`)) {
+		ex, err := e.jsonlArguments()
+		if err != nil {
+			return nil, e.res, err
+		}
+		exclude = append(exclude, ex...)
+	}
 	for _, l := range lists {
 		if err := e.scrubTokens(l); err != nil {
 			return nil, e.res, err
@@ -140,6 +149,38 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 		return nil, e.res, err
 	}
 	return e.output(), e.res, nil
+}
+
+// Query scrubs a raw URL query string: each parameter value is scanned, and a
+// query with a secret in it is re-encoded with handles in place.
+func (s *Scrubber) Query(raw string) (string, Result, error) {
+	var total Result
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		// An unparsable query is scanned as one text and refused if it holds a secret.
+		out, res, err := s.text(Request, []byte(raw), "query")
+		if err == nil && res.Redactions > 0 {
+			return string(out), res, nil
+		}
+		return raw, res, err
+	}
+	changed := false
+	for name, vs := range vals {
+		for i, v := range vs {
+			out, res, err := s.text(Request, []byte(v), "query:"+safeName(name))
+			total.add(res)
+			if err != nil {
+				return "", total, err
+			}
+			if res.Redactions > 0 {
+				vs[i], changed = string(out), true
+			}
+		}
+	}
+	if !changed {
+		return raw, total, nil
+	}
+	return vals.Encode(), total, nil
 }
 
 // text scrubs a body or payload that is not JSON.
@@ -153,6 +194,7 @@ func (s *Scrubber) text(dir Direction, src []byte, loc string) ([]byte, Result, 
 }
 
 func looksJSON(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark
 	for _, c := range b {
 		switch c {
 		case ' ', '\t', '\r', '\n':
@@ -169,6 +211,7 @@ func looksJSON(b []byte) bool {
 type edit struct {
 	start, end int
 	repl       []byte
+	tag        int // non-zero: output() records where the replacement landed
 }
 
 // editor applies findings to one document.
@@ -182,6 +225,7 @@ type editor struct {
 	edits   []edit
 	res     Result
 	blocked *BlockedError
+	spans   map[int][2]int // by edit tag: where the replacement is in the output
 }
 
 // span is a half-open byte range.
@@ -238,7 +282,7 @@ func (e *editor) hit(h *Hit, start, end int) error {
 	switch h.Action {
 	case ActionRedact:
 		h.Handle = e.s.Handle(&h.Finding)
-		e.edits = append(e.edits, edit{start, end, []byte(h.Handle)})
+		e.edits = append(e.edits, edit{start: start, end: end, repl: []byte(h.Handle)})
 		e.res.Redactions++
 	case ActionBlock:
 		if e.blocked == nil {
@@ -254,22 +298,68 @@ func (e *editor) hit(h *Hit, start, end int) error {
 	return nil
 }
 
-// decide applies the thinking policy, then the caller's policy.
+// decide applies the caller's policy, then the thinking policy: an allowlisted or
+// alert-only finding stays so, but a signed thinking block is never edited, so a
+// finding there that policy would redact or block follows the thinking policy.
 func (s *Scrubber) decide(h *Hit) Action {
-	if h.Thinking {
+	a := ActionRedact
+	if s.Decide != nil {
+		switch d := s.Decide(h); d {
+		case ActionBlock, ActionAlertOnly, ActionAllow:
+			a = d
+		}
+	}
+	if h.Thinking && (a == ActionRedact || a == ActionBlock) {
 		if s.Thinking == ThinkingAlert {
 			return ActionAlertOnly
 		}
 		return ActionBlock
 	}
-	if s.Decide == nil {
-		return ActionRedact
+	return a
+}
+
+// jsonlArguments gives the tool-call arguments of every JSON line (batch input and
+// output files) the nested scan that apply gives a single document, and returns
+// their spans for the general scan to leave alone.
+func (e *editor) jsonlArguments() ([]span, error) {
+	var exclude []span
+	at := 0
+	for at < len(e.src) {
+		end := bytes.IndexByte(e.src[at:], '\n')
+		if end < 0 {
+			end = len(e.src)
+		} else {
+			end += at
+		}
+		line := e.src[at:end]
+		if bytes.Contains(line, []byte(`"arguments"`)) {
+			if root, err := parseTree(bytes.TrimRight(line, "\r")); err == nil {
+				sub := editor{s: e.s, dir: e.dir, src: line, root: root, loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
+				var args []*node
+				root.walkStrings(func(n *node) {
+					if n.name == "arguments" && isJSONSource(line[n.start:n.end]) {
+						args = append(args, n)
+					}
+				})
+				for _, n := range args {
+					err := sub.nestedArguments(n)
+					if err != nil {
+						e.res.add(sub.res)
+						return nil, err
+					}
+					exclude = append(exclude, span{at + n.start, at + n.end})
+				}
+				e.res.add(sub.res)
+				for _, ed := range sub.edits {
+					ed.start += at
+					ed.end += at
+					e.edits = append(e.edits, ed)
+				}
+			}
+		}
+		at = end + 1
 	}
-	switch a := s.Decide(h); a {
-	case ActionBlock, ActionAlertOnly, ActionAllow:
-		return a
-	}
-	return ActionRedact
+	return exclude, nil
 }
 
 // nestedArguments scrubs a tool-call arguments string, whose text is JSON source, in
@@ -289,7 +379,7 @@ func (e *editor) nestedArguments(n *node) error {
 		return err
 	}
 	if len(sub.edits) > 0 {
-		e.edits = append(e.edits, edit{n.start, n.end, encodeString(nil, string(sub.output()))})
+		e.edits = append(e.edits, edit{start: n.start, end: n.end, repl: encodeString(nil, string(sub.output()))})
 	}
 	return nil
 }
@@ -321,7 +411,7 @@ func (e *editor) output() []byte {
 	if len(e.edits) == 0 {
 		return e.src
 	}
-	sort.Slice(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
+	sort.SliceStable(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
 	out := make([]byte, 0, len(e.src)+32*len(e.edits))
 	at := 0
 	for _, ed := range e.edits {
@@ -329,6 +419,12 @@ func (e *editor) output() []byte {
 			continue
 		}
 		out = append(out, e.src[at:ed.start]...)
+		if ed.tag != 0 {
+			if e.spans == nil {
+				e.spans = map[int][2]int{}
+			}
+			e.spans[ed.tag] = [2]int{len(out), len(out) + len(ed.repl)}
+		}
 		out = append(out, ed.repl...)
 		at = ed.end
 	}
@@ -355,8 +451,10 @@ func isJSONSource(raw []byte) bool {
 			continue
 		case '{', '[':
 			return true
-		case '\\': // an escaped newline before the value
+		case '\\': // an escaped newline before the value, or \" opening a string literal
 			continue
+		case '"':
+			return true
 		case 'n', 'r', 't':
 			continue
 		}
@@ -366,30 +464,64 @@ func isJSONSource(raw []byte) bool {
 }
 
 // skipValue is the reviewed skip-list of "scan every string": values that are
-// opaque by construction and that must not be edited. Signatures and encrypted
-// reasoning are verified by the provider; base64 media (images, PDFs, audio) decode
-// to binary, and a chance match inside one would corrupt it.
+// opaque by construction and must not be edited, recognised by their shape (the
+// object that holds them) and their content (base64 only), never by a member name
+// alone, since the model chooses member names in tool inputs. Signatures and
+// encrypted reasoning are verified by the provider; base64 media (images, PDFs,
+// audio) decode to binary, and a chance match inside one would corrupt it.
 func skipValue(n *node, src []byte) bool {
-	switch n.name {
-	case "signature", "encrypted_content":
-		return true
-	case "data":
-		p := n.parent
-		if p.str(src, "type") == "redacted_thinking" || p.name == "input_audio" {
-			return true
-		}
-		if p.name == "source" && p.str(src, "type") == "base64" {
-			return binaryMedia(p.str(src, "media_type"))
-		}
+	p := n.parent
+	if p == nil || p.kind != '{' || n.end-n.start < 3 {
+		return false
 	}
-	raw := src[n.start:n.end]
-	if len(raw) > 16 && bytes.HasPrefix(raw, []byte(`"data:`)) {
-		head := raw[6:min(len(raw), 80)]
-		if semi := bytes.IndexByte(head, ';'); semi > 0 && bytes.HasPrefix(head[semi:], []byte(";base64,")) {
-			return binaryMedia(string(head[:semi]))
+	raw := src[n.start+1 : n.end-1]
+	switch n.name {
+	case "signature": // {"type":"thinking",…,"signature"} and signature_delta
+		t := p.str(src, "type")
+		return (t == "thinking" || t == "signature_delta") && isBase64Raw(raw, true)
+	case "encrypted_content": // Responses reasoning items
+		return p.str(src, "type") == "reasoning" && isBase64Raw(raw, true)
+	case "data":
+		switch {
+		case p.str(src, "type") == "redacted_thinking":
+			return isBase64Raw(raw, true)
+		case p.name == "input_audio":
+			return isBase64Raw(raw, false)
+		case p.name == "source" && p.str(src, "type") == "base64":
+			return binaryMedia(p.str(src, "media_type")) && isBase64Raw(raw, false)
 		}
+	case "url", "image_url", "file_data":
+		return isBinaryDataURL(raw)
 	}
 	return false
+}
+
+// isBase64Raw reports whether the raw bytes of a JSON string are base64 (std, or
+// also URL-safe when urlOK), allowing the \/ escape and = padding.
+func isBase64Raw(raw []byte, urlOK bool) bool {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+		case urlOK && (c == '-' || c == '_'):
+		case c == '\\' && i+1 < len(raw) && raw[i+1] == '/':
+			i++
+		default:
+			return false
+		}
+	}
+	return len(raw) > 0
+}
+
+// isBinaryDataURL reports whether the raw bytes of a JSON string are a data: URL
+// of binary media whose payload is base64 and nothing else.
+func isBinaryDataURL(raw []byte) bool {
+	rest, ok := bytes.CutPrefix(raw, []byte("data:"))
+	if !ok {
+		return false
+	}
+	mt, payload, ok := bytes.Cut(rest, []byte(";base64,"))
+	return ok && len(mt) < 100 && binaryMedia(string(mt)) && isBase64Raw(payload, false)
 }
 
 func binaryMedia(mediaType string) bool {

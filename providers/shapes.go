@@ -44,11 +44,16 @@ func ErrorBody(f Flavor, status int, code, msg string) []byte {
 		`,"param":null,"code":` + string(encodeString(nil, code)) + `}}`)
 }
 
+// OwnErrorHeader marks error responses that scrubgate made itself (blocks, refused
+// bodies), as opposed to the upstream's.
+const OwnErrorHeader = "X-Scrubgate-Error"
+
 // ErrorResponse builds a complete error response in the API's shape.
 func ErrorResponse(req *http.Request, status int, code, msg string) *http.Response {
 	body := ErrorBody(FlavorOf(req.URL.Path), status, code, msg)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
+	h.Set(OwnErrorHeader, code)
 	return &http.Response{
 		Status: http.StatusText(status), StatusCode: status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: nopCloser{strings.NewReader(string(body))}, ContentLength: int64(len(body)), Request: req,

@@ -33,6 +33,10 @@ type Stream struct {
 	shape  streamShape
 	clean  map[uint64]bool // hashes of member/value strings already scanned clean in this stream
 	seed   maphash.Seed
+	// terminated is set once the stream's own end marker arrived ([DONE],
+	// message_stop, response.completed): an EOF before it is an abnormal end.
+	terminated bool
+	ndjson     bool // newline-delimited JSON framing instead of SSE
 }
 
 // streamShape is the API a stream turned out to be, for its error events.
@@ -46,20 +50,27 @@ const (
 
 // field is the redactor state of one text-bearing field of the stream.
 type field struct {
-	key    string
-	w      *scanner.Writer
-	out    bytes.Buffer
-	loc    string
-	frame  func() (before, after []byte) // synthetic event frame (see Delta)
-	name   string                        // SSE event name of the last fragment
-	closed bool
+	key string
+	w   *scanner.Writer
+	out bytes.Buffer
+	loc string
+	// frame of a synthetic event: the last scrubbed event that carried this field
+	// and the span of the field's value in it (or, for chat, chatFrame).
+	frameData            []byte
+	frameStart, frameEnd int
+	chatFrame            func(head string) (before, after string)
+	name                 string // SSE event name of the last fragment
+	closed               bool
 }
 
 // NewStream returns a Stream that writes rewritten events to out. The caller
 // flushes out as it sees fit (the proxy flushes after every Write).
 func (s *Scrubber) NewStream(out io.Writer) *Stream {
-	return &Stream{s: s, out: out, fields: map[string]*field{}}
+	return &Stream{s: s, out: out, fields: map[string]*field{}, clean: map[uint64]bool{}, seed: maphash.MakeSeed()}
 }
+
+// Terminated reports whether the stream's own end marker has arrived.
+func (st *Stream) Terminated() bool { return st.terminated }
 
 // Result reports what the stream found and replaced so far.
 func (st *Stream) Result() Result { return st.res }
@@ -99,40 +110,50 @@ func (st *Stream) event(ev *sse.Event) error {
 		if i == 0 {
 			out.Comments = nil
 		}
-		red, res, err := st.s.text(Response, c, "sse-comment")
-		st.res.add(res)
+		red, err := st.scrubText(c, "sse-comment")
 		if err != nil {
 			return err
 		}
 		out.Comments = append(out.Comments, red)
 	}
+	// The event name and id are upstream text like any other: scanned (they are
+	// short, and seen clean once per stream).
+	for _, f := range []*string{&out.Name, &out.ID} {
+		if *f != "" {
+			red, err := st.scrubText([]byte(*f), "sse-field")
+			if err != nil {
+				return err
+			}
+			*f = string(red)
+		}
+	}
 	if !ev.HasData {
-		sse.Append(&st.buf, &out)
+		st.emit(&out)
 		return nil
 	}
-	loc := ev.Name
+	loc := safeName(out.Name)
 	root, perr := parseTree(ev.Data)
 	if perr != nil {
 		if string(bytes.TrimSpace(ev.Data)) == "[DONE]" {
+			st.terminated = true
 			if err := st.closeFields(Ends{All: true}, nil); err != nil {
 				return err
 			}
-			sse.Append(&st.buf, &out)
+			st.emit(&out)
 			return nil
 		}
-		red, res, err := st.s.text(Response, ev.Data, eventLoc(loc, "$"))
-		st.res.add(res)
+		red, err := st.scrubText(ev.Data, eventLoc(loc, "$"))
 		if err != nil {
 			return err
 		}
 		out.Data = red
-		sse.Append(&st.buf, &out)
+		st.emit(&out)
 		return nil
 	}
-	deltas, ends := classify(ev.Name, root, ev.Data)
+	deltas, ends := classify(ev.Name, root, ev.Data, false)
 	typ := root.str(ev.Data, "type")
 	if loc == "" {
-		loc = typ
+		loc = safeName(typ)
 	}
 	switch {
 	case strings.HasPrefix(typ, "response."):
@@ -140,12 +161,17 @@ func (st *Stream) event(ev *sse.Event) error {
 	case strings.HasPrefix(typ, "message_") || strings.HasPrefix(typ, "content_block_"):
 		st.shape = shapeAnthropic
 	}
+	if ends.All && !ends.Abnormal {
+		st.terminated = true
+	}
 	e := editor{s: st.s, dir: Response, src: ev.Data, root: root, loc: loc}
 	var exclude []span
 	outputs := make([][]byte, len(deltas))
+	fields := make([]*field, len(deltas))
 	for i, d := range deltas {
 		f := st.field(d, loc)
-		f.frame, f.name = d.frame, ev.Name
+		fields[i] = f
+		f.name = out.Name
 		if _, err := f.w.Write([]byte(d.Text)); err != nil {
 			return err
 		}
@@ -173,7 +199,7 @@ func (st *Stream) event(ev *sse.Event) error {
 		}
 	}
 	for i, d := range deltas {
-		e.edits = append(e.edits, edit{d.Start, d.End, encodeString(nil, string(outputs[i]))})
+		e.edits = append(e.edits, edit{start: d.Start, end: d.End, repl: encodeString(nil, string(outputs[i])), tag: i + 1})
 		if ed, ok := streamTokenEdits(&deltas[i], outputs[i]); ok {
 			e.edits = append(e.edits, ed)
 			exclude = append(exclude, span{ed.start, ed.end})
@@ -195,8 +221,63 @@ func (st *Stream) event(ev *sse.Event) error {
 		return err
 	}
 	out.Data = e.output()
-	sse.Append(&st.buf, &out)
+	// Each field remembers this scrubbed event as the frame of a synthetic event
+	// that may later carry its held text.
+	for i, d := range deltas {
+		sp := e.spans[i+1]
+		fields[i].frameData, fields[i].frameStart, fields[i].frameEnd, fields[i].chatFrame = out.Data, sp[0], sp[1], d.chatFrame
+	}
+	st.emit(&out)
 	return nil
+}
+
+// scrubText scrubs a piece of an event that is not JSON (a comment, a name, an
+// id, a non-JSON payload), skipping strings already seen clean in this stream.
+func (st *Stream) scrubText(b []byte, loc string) ([]byte, error) {
+	key := st.hash('t', loc, b)
+	if st.clean[key] {
+		return b, nil
+	}
+	red, res, err := st.s.text(Response, b, loc)
+	st.res.add(res)
+	if err == nil && res.Findings == 0 && len(st.clean) < maxClean {
+		st.clean[key] = true
+	}
+	return red, err
+}
+
+// safeName renders an upstream-chosen event name for a location: plain names as
+// they are, anything else as [*], so a location never carries upstream text that
+// could be a secret into a log line.
+func safeName(name string) string {
+	if name == "" {
+		return ""
+	}
+	if len(name) > 64 {
+		return "[*]"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return "[*]"
+		}
+	}
+	if m := scanner.PathMember(name); m == "[*]" {
+		return "[*]"
+	}
+	return name
+}
+
+// emit writes an event in the stream's framing.
+func (st *Stream) emit(ev *sse.Event) {
+	if st.ndjson {
+		if ev.HasData {
+			st.buf.Write(ev.Data)
+			st.buf.WriteByte('\n')
+		}
+		return
+	}
+	sse.Append(&st.buf, ev)
 }
 
 func eventLoc(name, path string) string {
@@ -284,14 +365,28 @@ func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool)
 	return nil
 }
 
-// synthesize writes an event that carries more text of a field.
+// synthesize writes an event that carries more text of a field, framed like the
+// last (scrubbed) event that carried the field.
 func (st *Stream) synthesize(f *field, text []byte) {
-	before, after := f.frame()
+	var before, after []byte
+	switch {
+	case f.chatFrame != nil:
+		head := "{"
+		if root, err := parseTree(f.frameData); err == nil {
+			head = chatHead(root, f.frameData)
+		}
+		b, a := f.chatFrame(head)
+		before, after = []byte(b), []byte(a)
+	case f.frameData != nil:
+		before, after = f.frameData[:f.frameStart], f.frameData[f.frameEnd:]
+	default:
+		return // unreachable: a field exists only once an event carried it
+	}
 	data := make([]byte, 0, len(before)+len(text)+len(after)+8)
 	data = append(data, before...)
 	data = encodeString(data, string(text))
 	data = append(data, after...)
-	sse.Append(&st.buf, &sse.Event{Name: f.name, Data: data, HasData: true})
+	st.emit(&sse.Event{Name: f.name, Data: data, HasData: true})
 }
 
 // Close ends the stream normally (upstream finished): every field still open is
@@ -374,20 +469,7 @@ type restString struct {
 // restStrings lists the member names and string values of an event that are not
 // inside excluded spans.
 func (st *Stream) restStrings(root *node, data []byte, exclude []span) []restString {
-	if st.clean == nil {
-		st.clean = map[uint64]bool{}
-		st.seed = maphash.MakeSeed()
-	}
-	var h maphash.Hash
-	h.SetSeed(st.seed)
-	sum := func(tag byte, a string, b []byte) uint64 {
-		h.Reset()
-		h.WriteByte(tag)
-		h.WriteString(a)
-		h.WriteByte(0)
-		h.Write(b)
-		return h.Sum64()
-	}
+	sum := st.hash
 	var out []restString
 	var walk func(n *node)
 	walk = func(n *node) {
@@ -432,4 +514,15 @@ func (st *Stream) markClean(rest []restString, fs []scanner.Finding) {
 		}
 		st.clean[r.key] = true
 	}
+}
+
+// hash keys the clean cache: a tag, a context string and the bytes.
+func (st *Stream) hash(tag byte, ctx string, b []byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(st.seed)
+	h.WriteByte(tag)
+	h.WriteString(ctx)
+	h.WriteByte(0)
+	h.Write(b)
+	return h.Sum64()
 }

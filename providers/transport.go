@@ -1,10 +1,12 @@
 package providers
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/scrubgate/scrubgate/providers/sse"
 )
@@ -93,14 +96,26 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	out := req.Clone(req.Context())
 	reqRedactions := 0
+	if req.URL.RawQuery != "" {
+		q, res, err := s.Query(req.URL.RawQuery)
+		if err != nil {
+			closeBody(req)
+			return blockedResponse(req, err), nil
+		}
+		out.URL.RawQuery = q
+		reqRedactions += res.Redactions
+	}
 	if req.Body != nil && req.Body != http.NoBody {
 		body, status, msg := readBody(req.Body, req.Header.Get("Content-Encoding"), t.maxBody(), "request")
 		req.Body.Close()
 		if status != 0 {
 			return ErrorResponse(req, status, "scrubgate_body", msg), nil
 		}
+		if msg := unscannableEncoding(req.Header.Get("Content-Type"), body); msg != "" {
+			return ErrorResponse(req, http.StatusUnsupportedMediaType, "scrubgate_body", msg), nil
+		}
 		scrubbed, res, err := scrubRequestBody(s, req.Header.Get("Content-Type"), body)
-		reqRedactions = res.Redactions
+		reqRedactions += res.Redactions
 		if err != nil {
 			return blockedResponse(req, err), nil
 		}
@@ -135,6 +150,9 @@ func isUpgrade(h http.Header) bool {
 
 func blockedResponse(req *http.Request, err error) *http.Response {
 	var be *BlockedError
+	if errors.Is(err, errUnscannablePart) {
+		return ErrorResponse(req, http.StatusUnsupportedMediaType, "scrubgate_body", err.Error())
+	}
 	if errors.As(err, &be) {
 		return ErrorResponse(req, http.StatusBadRequest, "scrubgate_blocked", be.Error())
 	}
@@ -167,6 +185,24 @@ func readBody(r io.Reader, encoding string, max int64, what string) ([]byte, int
 	return body, 0, ""
 }
 
+// unscannableEncoding refuses request bodies in a character encoding the scanner
+// cannot read (UTF-16 and UTF-32, declared or detected): forwarded unscanned, an
+// upstream that decodes them would receive the secrets.
+func unscannableEncoding(contentType string, body []byte) string {
+	if _, params, err := mime.ParseMediaType(contentType); err == nil {
+		switch cs := strings.ToLower(params["charset"]); cs {
+		case "", "utf-8", "utf8", "us-ascii", "ascii":
+		default:
+			return "scrubgate scans UTF-8 bodies only; this body declares charset " + truncateHeader(cs) + ": send it as UTF-8"
+		}
+	}
+	if len(body) >= 2 && (body[0] == 0xFF && body[1] == 0xFE || body[0] == 0xFE && body[1] == 0xFF ||
+		body[0] == 0 && body[1] != 0 || body[0] != 0 && body[1] == 0) {
+		return "this body looks like UTF-16 or UTF-32, which scrubgate cannot scan: send it as UTF-8"
+	}
+	return ""
+}
+
 func truncateHeader(v string) string {
 	if len(v) > 32 {
 		return v[:32]
@@ -181,6 +217,25 @@ func scrubRequestBody(s *Scrubber, contentType string, body []byte) ([]byte, Res
 		return scrubMultipart(s, params["boundary"], body)
 	}
 	return s.Body(Request, body)
+}
+
+var errUnscannablePart = errors.New("a multipart part uses a Content-Transfer-Encoding scrubgate cannot scan (send parts as binary or 8bit)")
+
+// looksText reports whether b reads as UTF-8 text (no NUL in its first 4 KiB,
+// valid UTF-8 there).
+func looksText(b []byte) bool {
+	head := b[:min(len(b), 4096)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 && len(head) >= utf8.UTFMax {
+			return false
+		}
+		head = head[size:]
+	}
+	return true
 }
 
 // scrubMultipart scrubs each part of a multipart form (file uploads: batch input
@@ -205,8 +260,15 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 		if err != nil {
 			return nil, res, errors.New("a multipart part could not be read")
 		}
+		switch cte := strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))); cte {
+		case "", "7bit", "8bit", "binary":
+		default:
+			return nil, res, errUnscannablePart
+		}
 		mt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if !binaryMedia(mt) {
+		// A part that declares binary media but reads as text is scanned anyway:
+		// the declared type is the sender's word.
+		if !binaryMedia(mt) || looksText(content) {
 			var r Result
 			content, r, err = s.Body(Request, content)
 			res.add(r)
@@ -230,7 +292,17 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response, reqRedactions int) (*http.Response, error) {
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if mt == "text/event-stream" {
+	framing := streamFraming(mt)
+	if framing == "" && (mt == "" || mt == "text/plain" || mt == "application/octet-stream") && resp.Body != nil && resp.Body != http.NoBody {
+		// A server that streams events without saying so: look at the first bytes.
+		br := bufio.NewReader(resp.Body)
+		head, _ := br.Peek(8)
+		resp.Body = readCloser{br, resp.Body}
+		if bytes.HasPrefix(head, []byte("data:")) || bytes.HasPrefix(head, []byte("event:")) || bytes.HasPrefix(head, []byte(":")) {
+			framing = "sse"
+		}
+	}
+	if framing != "" {
 		body := io.Reader(resp.Body)
 		switch enc {
 		case "", "identity":
@@ -245,8 +317,15 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 			resp.Body.Close()
 			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", "the upstream sent a stream encoding scrubgate cannot decode, so it was not passed on"), nil
 		}
-		sb := &streamBody{src: resp.Body, rd: sse.NewReader(body, 0), req: req, onEnd: t.OnStreamEnd, onEvent: t.OnStreamEvent}
+		sb := &streamBody{src: resp.Body, req: req, onEnd: t.OnStreamEnd, onEvent: t.OnStreamEvent}
+		if framing == "ndjson" {
+			sb.rd = newLineReader(body)
+		} else {
+			sb.rd = sse.NewReader(body, 0)
+		}
 		sb.st = s.NewStream(&sb.buf)
+		sb.st.ndjson = framing == "ndjson"
+		sb.st.shape = shapeOf(req.URL.Path)
 		resp.Body = sb
 		resp.ContentLength = -1
 		resp.Header.Del("Content-Length")
@@ -289,7 +368,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 // held tails.
 type streamBody struct {
 	src     io.ReadCloser
-	rd      *sse.Reader
+	rd      eventReader
 	st      *Stream
 	buf     bytes.Buffer
 	err     error
@@ -318,9 +397,29 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			} else if b.onEvent != nil {
 				b.onEvent(b.req, b.st.Held())
 			}
-		case err == io.EOF:
+		case err == io.EOF && b.st.Terminated():
 			b.st.Close()
 			b.end(false)
+		case err == io.EOF:
+			// The stream ended before its end marker ([DONE], message_stop,
+			// response.completed): whatever is held could be a cut secret, so it
+			// is masked; the client sees the stream end as the upstream ended it.
+			b.st.Abort()
+			b.end(true)
+		case errors.Is(err, sse.ErrTruncated) && ev != nil && completeEvent(ev):
+			// The last event lacks only its blank line: it is whole.
+			if err := b.st.Event(ev); err != nil {
+				b.st.Fail("scrubgate_blocked", "scrubgate could not scan the stream, so it was ended")
+				b.end(true)
+				continue
+			}
+			if b.st.Terminated() {
+				b.st.Close()
+				b.end(false)
+			} else {
+				b.st.Abort()
+				b.end(true)
+			}
 		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 			b.st.Abort() // the client is gone or timed out: nothing to tell
 			b.end(true)
@@ -355,4 +454,81 @@ func (b *streamBody) Close() error {
 		b.end(true)
 	}
 	return b.src.Close()
+}
+
+// eventReader yields the events of a stream: sse.Reader, or lineReader for
+// newline-delimited JSON.
+type eventReader interface {
+	Next() (*sse.Event, error)
+}
+
+// streamFraming tells the framing of a streamed response by its media type.
+func streamFraming(mt string) string {
+	switch mt {
+	case "text/event-stream":
+		return "sse"
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines":
+		return "ndjson"
+	}
+	return ""
+}
+
+// shapeOf tells the API of a stream from its request path (for error events
+// before any event has shown it).
+func shapeOf(path string) streamShape {
+	switch {
+	case FlavorOf(path) == FlavorAnthropic:
+		return shapeAnthropic
+	case strings.HasSuffix(path, "/responses"):
+		return shapeResponses
+	}
+	return shapeChat
+}
+
+// completeEvent reports whether a truncated final event is whole anyway: its
+// data is [DONE] or a complete JSON document.
+func completeEvent(ev *sse.Event) bool {
+	d := bytes.TrimSpace(ev.Data)
+	return ev.HasData && (string(d) == "[DONE]" || json.Valid(d))
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// lineReader reads newline-delimited JSON as events (one line, one event).
+type lineReader struct {
+	br *bufio.Reader
+}
+
+func newLineReader(r io.Reader) *lineReader { return &lineReader{bufio.NewReaderSize(r, 64<<10)} }
+
+func (l *lineReader) Next() (*sse.Event, error) {
+	for {
+		line, err := l.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			var full []byte
+			full = append(full, line...)
+			for err == bufio.ErrBufferFull && len(full) <= sse.DefaultMaxEvent {
+				line, err = l.br.ReadSlice('\n')
+				full = append(full, line...)
+			}
+			if len(full) > sse.DefaultMaxEvent {
+				return nil, sse.ErrTooLarge
+			}
+			line = full
+		}
+		if err == io.EOF && len(line) > 0 {
+			return &sse.Event{Data: append([]byte(nil), bytes.TrimRight(line, "\r\n")...), HasData: true}, sse.ErrTruncated
+		}
+		if err != nil {
+			return nil, err
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		return &sse.Event{Data: append([]byte(nil), line...), HasData: true}, nil
+	}
 }

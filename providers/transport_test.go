@@ -272,7 +272,7 @@ func TestTransportMultipart(t *testing.T) {
 	body := "--XyZ\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n" +
 		"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.jsonl\"\r\nContent-Type: application/octet-stream\r\n\r\n" +
 		`{"custom_id":"1","body":{"messages":[{"role":"user","content":"` + tok + `"}]}}` + "\n" + `{"custom_id":"2","body":{}}` + "\n\r\n" +
-		"--XyZ\r\nContent-Disposition: form-data; name=\"img\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n" + tok + "\r\n--XyZ--\r\n"
+		"--XyZ\r\nContent-Disposition: form-data; name=\"img\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\x00\x00" + tok + "\r\n--XyZ--\r\n"
 	req, _ := http.NewRequest("POST", srv.URL+"/v1/files", strings.NewReader(body))
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=XyZ")
 	resp, _ := doRaw(t, tr, req)

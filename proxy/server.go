@@ -186,6 +186,7 @@ type requestInfo struct {
 	route    string
 	reqID    string
 	provider string
+	learn    learnQueue
 }
 
 func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.ReverseProxy {
@@ -232,11 +233,11 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 		ModifyResponse: func(resp *http.Response) error {
 			info := resp.Request.Context().Value(ctxRoute).(*requestInfo)
 			resp.Header.Del("Set-Cookie")
-			resp.Header.Set("X-Scrubgate-Request-Id", info.reqID)
+			resp.Header.Del("X-Scrubgate-Request-Id") // set by the handler; never the upstream's
 			switch {
-			case resp.StatusCode >= 500:
+			case resp.StatusCode >= 500 && !isScrubgateError(resp):
 				s.metrics.upstreamErrors.WithLabelValues(info.route, "status_5xx").Inc()
-			case resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "" && !isScrubgateError(resp):
+			case resp.StatusCode >= 400 && !isScrubgateError(resp):
 				s.metrics.upstreamErrors.WithLabelValues(info.route, "status_4xx").Inc()
 			}
 			return nil
@@ -404,22 +405,32 @@ func (s *Server) handle(provider string) gin.HandlerFunc {
 		ctx := context.WithValue(r.Context(), ctxRoute, info)
 		ctx = providers.WithScrubber(ctx, s.scrubber(info))
 		s.proxies[provider].ServeHTTP(c.Writer, r.WithContext(ctx))
+		id.tenant.learnBatch(info.learn.take())
 	}
 }
 
 // identify authenticates a request: a gateway key names an agent; otherwise, in
 // pass-through mode, the caller's credential names the tenant.
+// A gateway key in any credential header makes the request an agent's (and is
+// never forwarded); several credentials of which none is a gateway key are
+// refused, since which one the provider would use is ambiguous.
 func (s *Server) identify(r *http.Request) (identity, int, string) {
-	cred := presentedCredential(r.Header)
-	if strings.HasPrefix(cred, vault.GatewayKeyPrefix) {
-		a := s.tenants.agentByKey(cred)
-		if a == nil {
-			return identity{}, http.StatusUnauthorized, "unknown scrubgate gateway key"
+	creds := presentedCredentials(r.Header)
+	for _, cred := range creds {
+		if strings.HasPrefix(cred, vault.GatewayKeyPrefix) {
+			a := s.tenants.agentByKey(cred)
+			if a == nil {
+				return identity{}, http.StatusUnauthorized, "unknown scrubgate gateway key"
+			}
+			return identity{agent: a, tenant: s.tenants.configured[a.Tenant]}, 0, ""
 		}
-		return identity{agent: a, tenant: s.tenants.configured[a.Tenant]}, 0, ""
 	}
 	if s.cfg.RequireAgent {
 		return identity{}, http.StatusUnauthorized, "this gateway requires a scrubgate gateway key (sgk_…) in Authorization, x-api-key or api-key"
+	}
+	cred := ""
+	if len(creds) > 0 {
+		cred = creds[0]
 	}
 	return identity{tenant: s.tenants.passThrough(cred)}, 0, ""
 }
@@ -499,7 +510,7 @@ func (s *Server) report(info *requestInfo, h *providers.Hit) {
 		if others := s.vault.Record(vault.Entry{Handle: handle, Kind: f.Kind, RuleID: f.RuleID, Tenant: t.id, Fingerprint: f.Fingerprint}); len(others) > 0 {
 			ev.Reasons = append(ev.Reasons, "cross-tenant")
 		}
-		t.learn(f)
+		info.learn.add(f)
 	}
 	switch {
 	case len(ev.Reasons) > 0 && !(len(ev.Reasons) == 1 && ev.Reasons[0] == "thinking-block" && h.Action == providers.ActionBlock):

@@ -52,23 +52,72 @@ type tenantState struct {
 	learned map[string]bool // fingerprints already added as known values
 }
 
-// maxLearned bounds the known values a tenant learns from its own traffic.
-const maxLearned = 4096
+// maxLearned bounds the known values a tenant learns from its own traffic, and
+// maxLearnedPerRequest what one request may add: learning rebuilds the tenant's
+// matcher, so it is done once per request, after it, and a request full of
+// distinct tokens cannot make it expensive.
+const (
+	maxLearned           = 4096
+	maxLearnedPerRequest = 32
+)
 
-// learn adds a secret caught in the tenant's traffic to its known values, so it is
-// caught again wherever it reappears, bare or out of context.
-func (t *tenantState) learn(f *scanner.Finding) {
-	secret := f.Secret()
-	if len(secret) < scanner.MinKnownValueLen || f.Source == scanner.SourceKnown {
+// learnBatch adds the secrets a request revealed to the tenant's known values, so
+// they are caught again wherever they reappear, bare or out of context.
+func (t *tenantState) learnBatch(fs []learned) {
+	if len(fs) == 0 {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.learned[f.Fingerprint] || len(t.learned) >= maxLearned {
+	var add []scanner.KnownValue
+	for _, f := range fs {
+		if t.learned[f.fingerprint] || len(t.learned) >= maxLearned {
+			continue
+		}
+		t.learned[f.fingerprint] = true
+		add = append(add, scanner.KnownValue{Value: f.value, Kind: f.kind, Label: "seen-" + f.rule})
+	}
+	if len(add) > 0 {
+		_ = t.scanner.AddKnownValues(add...)
+	}
+}
+
+// learned is a secret caught in a request, queued for learnBatch.
+type learned struct {
+	value                   []byte
+	kind, rule, fingerprint string
+}
+
+// learnQueue collects a request's secrets to learn (bounded).
+type learnQueue struct {
+	mu    sync.Mutex
+	items []learned
+	seen  map[string]bool
+}
+
+func (q *learnQueue) add(f *scanner.Finding) {
+	secret := f.Secret()
+	if len(secret) < scanner.MinKnownValueLen || f.Source == scanner.SourceKnown {
 		return
 	}
-	t.learned[f.Fingerprint] = true
-	_ = t.scanner.AddKnownValues(scanner.KnownValue{Value: append([]byte(nil), secret...), Kind: f.Kind, Label: "seen-" + f.RuleID})
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) >= maxLearnedPerRequest || q.seen[f.Fingerprint] {
+		return
+	}
+	if q.seen == nil {
+		q.seen = map[string]bool{}
+	}
+	q.seen[f.Fingerprint] = true
+	q.items = append(q.items, learned{value: append([]byte(nil), secret...), kind: f.Kind, rule: f.RuleID, fingerprint: f.Fingerprint})
+}
+
+func (q *learnQueue) take() []learned {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.items
+	q.items = nil
+	return items
 }
 
 // policy is a compiled Policy.
@@ -225,18 +274,22 @@ func (ts *tenants) agentByKey(key string) *agentEntry {
 // credentialHeaders are the headers that carry a caller's provider credential.
 var credentialHeaders = []string{"Authorization", "X-Api-Key", "Api-Key"}
 
-// presentedCredential returns the credential a request carries (without the
-// Bearer scheme).
-func presentedCredential(h http.Header) string {
+// presentedCredentials returns the credentials a request carries, in header order
+// (Authorization without its Bearer scheme).
+func presentedCredentials(h http.Header) []string {
+	var out []string
 	for _, name := range credentialHeaders {
-		if v := strings.TrimSpace(h.Get(name)); v != "" {
+		for _, v := range h.Values(name) {
+			v = strings.TrimSpace(v)
 			if name == "Authorization" {
 				if scheme, rest, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "bearer") {
-					return strings.TrimSpace(rest)
+					v = strings.TrimSpace(rest)
 				}
 			}
-			return v
+			if v != "" {
+				out = append(out, v)
+			}
 		}
 	}
-	return ""
+	return out
 }

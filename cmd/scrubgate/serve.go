@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/scrubgate/scrubgate/detectors"
 	"github.com/scrubgate/scrubgate/proxy"
@@ -25,6 +27,7 @@ import (
 type serveFlags struct {
 	config, listen, admin, upstream string
 	alertOnly                       bool
+	flags                           *pflag.FlagSet
 }
 
 func (f *serveFlags) register(c *cobra.Command) {
@@ -32,7 +35,8 @@ func (f *serveFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.listen, "listen", os.Getenv("SCRUBGATE_LISTEN"), "API listen address (env SCRUBGATE_LISTEN; default 127.0.0.1:8080)")
 	c.Flags().StringVar(&f.admin, "admin-listen", os.Getenv("SCRUBGATE_ADMIN_LISTEN"), "admin listen address for /metrics, /healthz, /readyz, or off (env SCRUBGATE_ADMIN_LISTEN; default 127.0.0.1:9090)")
 	c.Flags().StringVar(&f.upstream, "upstream", os.Getenv("SCRUBGATE_UPSTREAM"), "default upstream base URL, or echo for the built-in fake LLM (env SCRUBGATE_UPSTREAM; default per provider)")
-	c.Flags().BoolVar(&f.alertOnly, "alert-only", os.Getenv("SCRUBGATE_ALERT_ONLY") == "true", "observe mode: report every finding, change nothing (env SCRUBGATE_ALERT_ONLY=true)")
+	c.Flags().BoolVar(&f.alertOnly, "alert-only", false, "observe mode: report every finding, change nothing; --alert-only=false enforces even if the config says otherwise (env SCRUBGATE_ALERT_ONLY=true|false)")
+	f.flags = c.Flags()
 }
 
 // load builds the config: file, then environment and flags on top.
@@ -54,8 +58,17 @@ func (f *serveFlags) load() (*proxy.Config, error) {
 	if f.upstream != "" {
 		cfg.Upstream = f.upstream
 	}
-	if f.alertOnly {
-		cfg.AlertOnly = true
+	// Observe mode, in both directions: the flag beats the environment, which
+	// beats the file.
+	if v := os.Getenv("SCRUBGATE_ALERT_ONLY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("SCRUBGATE_ALERT_ONLY=%q: want true or false", v)
+		}
+		cfg.AlertOnly = b
+	}
+	if f.flags != nil && f.flags.Changed("alert-only") {
+		cfg.AlertOnly = f.alertOnly
 	}
 	return cfg, cfg.Validate()
 }
