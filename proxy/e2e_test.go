@@ -367,6 +367,14 @@ func TestE2EBadInput(t *testing.T) {
 	if r2.StatusCode != 400 || !strings.Contains(string(b), "Realtime") {
 		t.Fatalf("realtime: %d %s", r2.StatusCode, b)
 	}
+	req, _ = http.NewRequest("GET", g.http.URL+"/v1/some/socket", nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "websocket")
+	if r3, err := g.http.Client().Do(req); err != nil || r3.StatusCode != 400 {
+		t.Fatalf("an upgrade on any route must be refused: %v %v", r3, err)
+	} else {
+		r3.Body.Close()
+	}
 	// Mid-stream failure: the client gets an error event in the provider's shape.
 	resp, answer = g.post(t, "/v1/messages", `{"model":"claude-echo","stream":true,"max_tokens":5,"messages":[{"role":"user","content":"a fairly long answer that streams"}]}`, "X-Echo-Fail", "midstream")
 	if !strings.Contains(answer, "event: error") || !strings.Contains(answer, `"type":"error"`) {

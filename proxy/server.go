@@ -388,6 +388,10 @@ func (s *Server) handle(provider string) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		r := c.Request
+		if r.Header.Get("Upgrade") != "" {
+			s.refuseRealtime(c)
+			return
+		}
 		info := &requestInfo{route: routeOf(c), reqID: newRequestID(), provider: provider}
 		c.Header("X-Scrubgate-Request-Id", info.reqID)
 		id, status, msg := s.identify(r)
