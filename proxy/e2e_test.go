@@ -441,7 +441,12 @@ func TestAdminEndpoints(t *testing.T) {
 	if !strings.Contains(get("/readyz"), `"rule_pack"`) || !strings.Contains(get("/healthz"), "ok") {
 		t.Fatal("health endpoints")
 	}
+	// The request counter is written after the response has gone out: wait for it.
 	m := get("/metrics")
+	for deadline := time.Now().Add(3 * time.Second); !strings.Contains(m, `scrubgate_requests_total{code="200"`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		m = get("/metrics")
+	}
 	for _, want := range []string{`scrubgate_findings_total{action="redacted",direction="request",rule="github-pat",tenant="pass-through"} 1`,
 		`scrubgate_requests_total{code="200",route="/v1/chat/completions"} 1`, "scrubgate_scrub_duration_seconds_bucket", "scrubgate_bytes_scanned_total"} {
 		if !strings.Contains(m, want) {
