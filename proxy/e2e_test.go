@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/scrubgate/scrubgate/vault"
@@ -497,4 +498,26 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 	if got[0].RuleID != "github-pat" || got[0].Fingerprint == "" || got[0].RequestID == "" {
 		t.Fatalf("event fields: %+v", got[0])
 	}
+}
+
+func TestWebhookFullQueueDropsWithoutBlocking(t *testing.T) {
+	release := make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer hook.Close()
+	defer close(release)
+	m := newMetrics()
+	w := newWebhook(WebhookConfig{URL: hook.URL, Queue: 1, MaxRetries: 1, Timeout: Duration(5 * time.Second), MinSeverity: "low"}, "", slogTo(io.Discard), m)
+	start := time.Now()
+	for i := 0; i < 50; i++ {
+		w.send(&Event{RuleID: "r", Severity: SeverityHigh})
+	}
+	if time.Since(start) > time.Second {
+		t.Fatal("sending to a stuck webhook blocked the caller")
+	}
+	if got := testutil.ToFloat64(m.webhookDropped); got < 45 {
+		t.Fatalf("dropped = %v, want most of 50 with a queue of 1", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	w.close(ctx)
 }
