@@ -165,8 +165,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 // version and the rules' metadata (for SARIF). Findings suppressed inline or by the
 // baseline are counted, skipped inputs listed. Errors are not part of it.
 func (r *Result) Report(rulePack string, rules []report.RuleInfo) *report.Result {
+	items := r.Items
+	if len(r.Split) > 0 {
+		type at struct {
+			file, rule string
+			line, col  int
+		}
+		events := map[at][]int{}
+		for _, s := range r.Split {
+			events[at{s.File, s.RuleID, s.Line, s.Column}] = s.Events
+		}
+		items = append([]report.Item(nil), r.Items...)
+		for i := range items {
+			it := &items[i]
+			it.Events = events[at{it.File, it.RuleID, it.Start.Line, it.Start.Column}]
+		}
+	}
 	rep := &report.Result{
-		Items: r.Items, RulePack: rulePack, Root: r.Root, Rules: rules,
+		Items: items, RulePack: rulePack, Root: r.Root, Rules: rules,
 		Summary: report.Summary{
 			Files: len(r.Files), Findings: len(r.Items),
 			Suppressed: r.Suppressed + r.Baselined, Baselined: r.Baselined,

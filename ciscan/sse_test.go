@@ -108,6 +108,11 @@ func TestSSESplitSecretsAreReassembled(t *testing.T) {
 			if split == nil || !equalInts(split.Events, c.events) || split.Line != line {
 				t.Errorf("%s: split %+v, want events %v", c.name, split, c.events)
 			}
+			// The report carries the events with the finding, in every format's data.
+			rep := res.Report("test", nil)
+			if ri := rep.Items[idx[0]]; !equalInts(ri.Events, c.events) {
+				t.Errorf("%s: report item events %v, want %v", c.name, ri.Events, c.events)
+			}
 		}
 		if !strings.HasPrefix(it.JSONPath, "$.") {
 			t.Errorf("%s: JSON path %q", c.name, it.JSONPath)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/scrubgate/scrubgate/rules"
@@ -19,6 +20,9 @@ const SchemaVersion = "scrubgate.report/v1"
 type Item struct {
 	File string `json:"file"`
 	scanner.Finding
+	// Events, for a secret reassembled from the deltas of a streamed (SSE)
+	// capture, are the lines of the data: events that carried its pieces.
+	Events []int `json:"events,omitempty"`
 }
 
 // Skip is a file that was not scanned, and why ("unreadable", "over --max-size", …).
@@ -192,6 +196,13 @@ func detail(it *Item) string {
 	}
 	if it.Canary {
 		s += " (canary)"
+	}
+	if len(it.Events) > 1 {
+		lines := make([]string, len(it.Events))
+		for i, l := range it.Events {
+			lines[i] = strconv.Itoa(l)
+		}
+		s += " (split across the events on lines " + strings.Join(lines, ", ") + ")"
 	}
 	return s
 }
