@@ -39,11 +39,13 @@ func (s *Server) Run(ctx context.Context, ready func(api, admin net.Addr)) error
 		}
 	}()
 	var adminAddr net.Addr
+	adminStr := "off"
 	if adminSrv != nil {
 		adminAddr = adminLn.Addr()
+		adminStr = adminAddr.String()
 		go func() { errc <- adminSrv.Serve(adminLn) }()
 	}
-	s.log.Info("scrubgate listening", slog.String("api", ln.Addr().String()), slog.Any("admin", adminAddr),
+	s.log.Info("scrubgate listening", slog.String("api", ln.Addr().String()), slog.String("admin", adminStr),
 		slog.String("rule_pack", s.scanner.Version()), slog.Bool("alert_only", s.cfg.AlertOnly))
 	if ready != nil {
 		ready(ln.Addr(), adminAddr)
