@@ -36,6 +36,9 @@ func detectFormat(head []byte, name, forced string) (string, scanner.Mode) {
 	if isSSE(head) {
 		return FormatSSE, scanner.ModeJSONL
 	}
+	if t := bytes.TrimLeft(head, " \t\r\n\ufeff"); len(t) > 0 && t[0] != '{' && t[0] != '[' {
+		return FormatText, scanner.ModeText // (the scanner's own guess would take an "id:" line for SSE)
+	}
 	switch scanner.DetectMode(head) {
 	case scanner.ModeJSONL:
 		return jsonlKind(head), scanner.ModeJSONL
@@ -77,28 +80,63 @@ func jsonLinesWithControlBytes(head []byte) bool {
 	return json.Valid(clean)
 }
 
-// isSSE: the first line that is not blank or an SSE comment (": keep-alive") is a
-// data:, event:, id: or retry: field.
+// isSSE: the head reads as an event stream: every complete line is a field
+// (data:, event:, id:, retry:), a comment (": keep-alive") or blank, and at least one
+// is a data: line. A capture may start with the HTTP response's status line and
+// headers (curl -i); they are skipped up to the first blank line. A YAML file or a
+// log whose first line happens to start with "id:" or "data:" is not a stream.
 func isSSE(head []byte) bool {
-	rest := bytes.TrimPrefix(head, []byte("\ufeff"))
-	for len(rest) > 0 {
-		var line []byte
-		line, rest, _ = bytes.Cut(rest, []byte("\n"))
-		line = bytes.TrimRight(line, "\r")
-		switch {
-		case len(bytes.TrimSpace(line)) == 0:
-			continue
-		case line[0] == ':':
-			continue
+	rest := sseBody(bytes.TrimPrefix(head, []byte("\ufeff")))
+	data := false
+	for {
+		nl := bytes.IndexByte(rest, '\n')
+		if nl < 0 {
+			break // an incomplete last line says nothing
 		}
-		for _, f := range []string{"data:", "event:", "id:", "retry:"} {
-			if bytes.HasPrefix(line, []byte(f)) {
-				return true
-			}
+		line := bytes.TrimRight(rest[:nl], "\r")
+		rest = rest[nl+1:]
+		switch {
+		case len(bytes.TrimSpace(line)) == 0 || line[0] == ':':
+			continue
+		case bytes.HasPrefix(line, []byte("data:")):
+			data = true
+			continue
+		case bytes.HasPrefix(line, []byte("event:")) || bytes.HasPrefix(line, []byte("id:")) || bytes.HasPrefix(line, []byte("retry:")):
+			continue
 		}
 		return false
 	}
-	return false
+	return data
+}
+
+// sseBody skips an HTTP status line and headers at the start of a capture (curl -i):
+// everything up to and including the first blank line, when the first line is an
+// HTTP/1.x or HTTP/2 status line.
+func sseBody(b []byte) []byte {
+	if n := sseHeaderLen(b); n > 0 {
+		return b[n:]
+	}
+	return b
+}
+
+// sseHeaderLen is the length of an HTTP response head at the start of b (status
+// line, headers, blank line), or 0.
+func sseHeaderLen(b []byte) int {
+	if !bytes.HasPrefix(b, []byte("HTTP/")) {
+		return 0
+	}
+	at := 0
+	for at < len(b) {
+		line, _, found := bytes.Cut(b[at:], []byte("\n"))
+		if !found {
+			return 0
+		}
+		at += len(line) + 1
+		if len(bytes.TrimRight(line, "\r")) == 0 {
+			return at
+		}
+	}
+	return 0
 }
 
 // jsonlKind recognises agent session logs among JSON lines by the envelope of their

@@ -161,6 +161,11 @@ func TestDetectFormat(t *testing.T) {
 		{`{"type":"summary","summary":"x","leafUuid":"1"}` + "\n{}\n", "claude-code"},
 		{`{"timestamp":"t","type":"session_meta","payload":{}}` + "\n{}\n", "codex"},
 		{`{"timestamp":"t","type":"other","payload":{}}` + "\n{}\n", "jsonl"},
+		// a log or YAML file whose first line happens to be an SSE field name
+		{"id: run-42\nstep: deploy\nexport X=1\n", "text"},
+		{"data:\n  key: value\n", "text"},
+		// curl -i: the response head, then the stream
+		{"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\ndata: {}\r\n\r\n", "sse"},
 	}
 	for _, c := range cases {
 		if got, _ := detectFormat([]byte(c.in), "x", "auto"); got != c.want {

@@ -100,8 +100,20 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 // too. Events are written back in canonical form (data: lines, LF line ends).
 func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer) error {
 	sc := &providers.Scrubber{Scanner: s, Handle: func(f *scanner.Finding) string { return string(w.r.opts.Replace(*f)) }}
+	// An HTTP response head before the stream (curl -i) is kept, redacted as text.
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if n := sseHeaderLen(head); n > 0 {
+		pre := make([]byte, n)
+		if _, err := io.ReadFull(br, pre); err != nil {
+			return err
+		}
+		if _, err := out.Write(s.RedactMode(pre, scanner.ModeText, w.r.opts.Replace)); err != nil {
+			return err
+		}
+	}
 	st := sc.NewStream(out)
-	rd := sse.NewReader(r, 0)
+	rd := sse.NewReader(br, 0)
 	for {
 		ev, err := rd.Next()
 		if ev != nil {

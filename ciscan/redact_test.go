@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/scrubgate/scrubgate/scanner"
 )
 
 // TestRedactedCopiesRescanCleanAndStayParseable redacts every fixture format to a
@@ -238,4 +240,30 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	copy(p, c.data[:n])
 	c.data = c.data[n:]
 	return n, nil
+}
+
+// Redaction must never drop lines: a log that starts like an SSE field is text,
+// and an SSE capture's HTTP response head is kept (redacted) ahead of its events.
+func TestRedactKeepsLookalikesAndCaptureHeads(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	tok := ghTok(77)
+	log := "id: run-42\nstep: deploy\nexport GITHUB_TOKEN=" + tok + "\nstep: done\n"
+	write(t, "run.log", []byte(log))
+	capture := "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nauthorization: Bearer " + tok + "\r\n\r\n" +
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\r\n\r\ndata: [DONE]\r\n\r\n"
+	write(t, "cap.sse", []byte(capture))
+	res := run(t, Options{Paths: []string{"run.log", "cap.sse"}, RedactInPlace: true})
+	if len(res.Errors) != 0 || len(res.Redacted) != 2 {
+		t.Fatalf("redacted %v\n%s", res.Redacted, dumpItems(res))
+	}
+	got, _ := os.ReadFile("run.log")
+	if want := strings.Replace(log, tok, string(testMask(scanner.Finding{Kind: "github-token"})), 1); string(got) != want {
+		t.Fatalf("run.log changed beyond the secret:\n%q\nwant\n%q", got, want)
+	}
+	got, _ = os.ReadFile("cap.sse")
+	if strings.Contains(string(got), tok) || !strings.HasPrefix(string(got), "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nauthorization: Bearer [[scrub:") ||
+		!strings.Contains(string(got), `"content":"hi"`) {
+		t.Fatalf("capture head lost or not redacted:\n%s", got)
+	}
 }
