@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,10 @@ type gitignore struct {
 	top   string                  // the repository root, or the start when not in one
 	files map[string][]ignoreRule // directory -> rules of its .gitignore
 	dirs  map[string]bool         // directory -> ignored (itself or a parent)
+	// git, in a repository where git runs, is git's own answer: the untracked
+	// paths it ignores (directories with a trailing slash). Tracked files are never
+	// ignored, and negations work exactly as git applies them.
+	git map[string]bool
 }
 
 type ignoreRule struct {
@@ -49,6 +54,9 @@ func newGitignore(start string) *gitignore {
 		d = parent
 	}
 	g := &gitignore{top: top, files: map[string][]ignoreRule{}, dirs: map[string]bool{}}
+	if _, err := os.Lstat(filepath.Join(top, ".git")); err == nil {
+		g.git = gitIgnoredPaths(top)
+	}
 	if data, err := readFileAtMost(filepath.Join(top, ".git", "info", "exclude"), maxIgnoreFile); err == nil {
 		g.files[""] = parseGitignore(data)
 	}
@@ -61,6 +69,19 @@ func (g *gitignore) ignored(p string, dir bool) bool {
 	abs, err := filepath.Abs(p)
 	if err != nil || !within(g.top, abs) || abs == g.top {
 		return false
+	}
+	if g.git != nil {
+		r := filepath.ToSlash(rel(g.top, abs))
+		for {
+			if g.git[r] || g.git[r+"/"] {
+				return true
+			}
+			i := strings.LastIndexByte(r, '/')
+			if i < 0 {
+				return false
+			}
+			r = r[:i]
+		}
 	}
 	if g.dirIgnored(filepath.Dir(abs)) {
 		return true
@@ -215,4 +236,21 @@ func readFileAtMost(name string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return readAtMost(f, limit)
+}
+
+// gitIgnoredPaths asks git which untracked paths of the repository at top it
+// ignores; nil when git cannot tell (not installed, not a work tree).
+func gitIgnoredPaths(top string) map[string]bool {
+	cmd := exec.Command("git", "-C", top, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, p := range bytes.Split(out, []byte{0}) {
+		if len(p) > 0 {
+			m[string(p)] = true
+		}
+	}
+	return m
 }

@@ -240,6 +240,30 @@ func chatChunk(root, choices *node, data []byte, withID bool) ([]Delta, Ends) {
 					add(f, v, false, `"delta":{"`+f+`":`, `}}]}`)
 				}
 			}
+			// Content as an array of parts (Mistral's reasoning models): text parts,
+			// and thinking parts that hold text parts.
+			if parts := d.get("content"); parts != nil && parts.kind == '[' {
+				for _, p := range parts.members {
+					pi := strconv.Itoa(p.index)
+					if v := p.get("text"); v != nil && v.kind == '"' {
+						add("content/"+pi+"/text", v, false, `"delta":{"content":[{"type":"text","text":`, `}]}}]}`)
+					}
+					if th := p.get("thinking"); th != nil && th.kind == '[' {
+						for _, q := range th.members {
+							if v := q.get("text"); v != nil && v.kind == '"' {
+								add("content/"+pi+"/thinking/"+strconv.Itoa(q.index), v, false,
+									`"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":`, `}]}]}}]}`)
+							}
+						}
+					}
+				}
+			}
+			// Reasoning comes before the answer: once answer text arrives, the
+			// reasoning fields of the choice are done, so their held tails go out
+			// before the answer does.
+			if v := d.get("content"); v != nil && (v.kind == '"' && v.end-v.start > 2 || v.kind == '[') {
+				ends.Prefixes = append(ends.Prefixes, prefix+"reasoning")
+			}
 			if v := d.get("audio").get("transcript"); v != nil && v.kind == '"' {
 				add("audio/transcript", v, false, `"delta":{"audio":{"transcript":`, `}}}]}`)
 			}

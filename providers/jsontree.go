@@ -31,6 +31,9 @@ var errNotJSON = errors.New("not a JSON document")
 // parseTree parses a complete JSON document.
 func parseTree(src []byte) (*node, error) {
 	p := treeParser{src: src}
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		p.i = 3 // a UTF-8 byte-order mark
+	}
 	p.ws()
 	n, err := p.value(nil, 0)
 	if err != nil {

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/scrubgate/scrubgate/scanner"
 )
@@ -17,9 +18,21 @@ import (
 // tokenLists returns the token arrays of a completion body or chunk.
 func tokenLists(root *node) []*node {
 	var out []*node
+	// Responses API: output[].content[].logprobs
+	if output := root.get("output"); output != nil && output.kind == '[' {
+		for _, item := range output.members {
+			if content := item.get("content"); content != nil && content.kind == '[' {
+				for _, part := range content.members {
+					if a := part.get("logprobs"); a != nil && a.kind == '[' && len(a.members) > 0 {
+						out = append(out, a)
+					}
+				}
+			}
+		}
+	}
 	choices := root.get("choices")
 	if choices == nil || choices.kind != '[' {
-		return nil
+		return out
 	}
 	for _, c := range choices.members {
 		lp := c.get("logprobs")
@@ -118,22 +131,28 @@ func (e *editor) tokenListsIn() ([]*node, []span) {
 	return lists, spans
 }
 
-// streamTokenEdits handles the log probabilities of a chat chunk. The tokens of a
-// chunk spell its content delta; when the delta's redactor passed the fragment on
-// unchanged, the tokens are safe as they are. Otherwise (text held back, or a
-// secret replaced) the chunk's token list is emptied: a held or replaced piece
-// must not escape through its tokens.
+// streamTokenEdits handles the log probabilities that come with a streamed text
+// fragment (chat choices[].logprobs.content|refusal, legacy choices[].logprobs,
+// Responses delta events' logprobs). The tokens spell the fragment; when its
+// redactor passed it on unchanged they are safe as they are. Otherwise (text held
+// back, or a secret replaced) they are dropped: a held or replaced piece must not
+// escape through its tokens.
 func streamTokenEdits(d *Delta, output []byte) (edit, bool) {
-	if string(output) == d.Text || d.node.parent == nil || d.node.parent.parent == nil {
+	if string(output) == d.Text || d.node.parent == nil {
 		return edit{}, false
 	}
-	name := d.node.name // content or refusal
-	if name != "content" && name != "refusal" {
+	var target *node
+	var repl string
+	switch {
+	case strings.HasPrefix(d.Key, "responses/"):
+		target, repl = d.node.parent.get("logprobs"), "[]"
+	case d.node.name == "text" && d.node.parent.get("logprobs") != nil: // legacy completions
+		target, repl = d.node.parent.get("logprobs"), "null"
+	case (d.node.name == "content" || d.node.name == "refusal") && d.node.parent.parent != nil:
+		target, repl = d.node.parent.parent.get("logprobs").get(d.node.name), "[]"
+	}
+	if target == nil || target.kind == 'l' || (target.kind == '[' && len(target.members) == 0) {
 		return edit{}, false
 	}
-	a := d.node.parent.parent.get("logprobs").get(name)
-	if a == nil || a.kind != '[' || len(a.members) == 0 {
-		return edit{}, false
-	}
-	return edit{start: a.start, end: a.end, repl: []byte("[]")}, true
+	return edit{start: target.start, end: target.end, repl: []byte(repl)}, true
 }

@@ -2,6 +2,8 @@ package providers
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -82,6 +84,10 @@ type Scrubber struct {
 	Observe func(dir Direction, size int, elapsed time.Duration)
 }
 
+// ErrUnscannable is returned for a body that could not be scrubbed completely; it is
+// refused rather than passed on.
+var ErrUnscannable = errors.New("scrubgate could not scan this body completely (too large or too complex to index), so it was not passed on")
+
 // BlockedError is returned when policy blocks a request or response. It names the
 // rule and the location, never the secret.
 type BlockedError struct {
@@ -128,11 +134,22 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	fs := s.Scanner.ScanMode(body, mode)
 	var root *node
-	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`)) || bytes.Contains(body, []byte(`"logprobs"`))) {
+	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`)) || bytes.Contains(body, []byte(`"logprobs"`)) ||
+		bytes.Contains(body, []byte(";base64,")) || bytes.Contains(body, []byte(`"base64"`))) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
+	}
+	if root == nil && mode == scanner.ModeJSON && bytes.Contains(body, []byte(`"logprobs"`)) && json.Valid(body) {
+		// Too large to index: its log probabilities could not be joined and
+		// scanned, and they may spell a secret token by token.
+		return nil, Result{}, ErrUnscannable
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
 	lists, exclude := e.tokenListsIn()
+	docs, err := e.base64Docs()
+	if err != nil {
+		return nil, e.res, err
+	}
+	exclude = append(exclude, docs...)
 	if mode == scanner.ModeJSONL && bytes.Contains(body, []byte(`"arguments"`)) {
 		ex, err := e.jsonlArguments()
 		if err != nil {
@@ -157,14 +174,19 @@ func (s *Scrubber) Query(raw string) (string, Result, error) {
 	var total Result
 	vals, err := url.ParseQuery(raw)
 	if err != nil {
-		// An unparsable query is scanned as one text and refused if it holds a secret.
-		out, res, err := s.text(Request, []byte(raw), "query")
-		if err == nil && res.Redactions > 0 {
-			return string(out), res, nil
-		}
-		return raw, res, err
+		// A query that does not parse cannot be scanned as the upstream will read
+		// it (percent-encoding): refused.
+		return "", total, ErrUnscannable
 	}
 	changed := false
+	for name := range vals {
+		if _, res, err := s.text(Request, []byte(name), "query"); err != nil {
+			return "", total, err
+		} else if res.Findings > 0 {
+			total.add(res)
+			return "", total, &BlockedError{RuleID: "secret-in-query-parameter-name", Location: "query", Direction: Request}
+		}
+	}
 	for name, vs := range vals {
 		for i, v := range vs {
 			out, res, err := s.text(Request, []byte(v), "query:"+safeName(name))
@@ -226,6 +248,9 @@ type editor struct {
 	res     Result
 	blocked *BlockedError
 	spans   map[int][2]int // by edit tag: where the replacement is in the output
+	// inTool is set for documents a model wrote (tool-call arguments): the
+	// skip-list's shapes mean nothing there.
+	inTool bool
 }
 
 // span is a half-open byte range.
@@ -256,7 +281,7 @@ func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error 
 		}
 		h := Hit{Finding: *f, Direction: e.dir, Location: f.JSONPath}
 		if n := e.stringAt(start, end); n != nil {
-			if skipValue(n, e.src) {
+			if !e.inTool && !inToolInput(n, e.src) && skipValue(n, e.src) {
 				continue
 			}
 			h.Location = n.path()
@@ -372,7 +397,7 @@ func (e *editor) nestedArguments(n *node) error {
 		return nil
 	}
 	root, _ := parseTree(inner)
-	sub := editor{s: e.s, dir: e.dir, src: inner, root: root, loc: e.location(n)}
+	sub := editor{s: e.s, dir: e.dir, src: inner, root: root, loc: e.location(n), inTool: true}
 	err := sub.apply(fs, nil, false)
 	e.res.add(sub.res)
 	if err != nil {
@@ -522,6 +547,20 @@ func isBinaryDataURL(raw []byte) bool {
 	}
 	mt, payload, ok := bytes.Cut(rest, []byte(";base64,"))
 	return ok && len(mt) < 100 && binaryMedia(string(mt)) && isBase64Raw(payload, false)
+}
+
+// inToolInput reports whether n sits inside a tool call's input that the model
+// wrote (Anthropic tool_use / server_tool_use input).
+func inToolInput(n *node, src []byte) bool {
+	for p := n.parent; p != nil; p = p.parent {
+		if p.name == "input" && p.parent != nil {
+			switch p.parent.str(src, "type") {
+			case "tool_use", "server_tool_use":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func binaryMedia(mediaType string) bool {

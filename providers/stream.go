@@ -437,6 +437,16 @@ func (st *Stream) Fail(code, msg string) error {
 	err := st.Abort()
 	var data []byte
 	ev := sse.Event{HasData: true}
+	if st.ndjson {
+		var b bytes.Buffer
+		b.WriteString(`{"error":`)
+		b.Write(encodeString(nil, msg))
+		b.WriteString("}\n")
+		if _, werr := st.out.Write(b.Bytes()); err == nil {
+			err = werr
+		}
+		return err
+	}
 	switch st.shape {
 	case shapeAnthropic:
 		ev.Name = "error"

@@ -367,7 +367,7 @@ func TestStreamDeltasClassifies(t *testing.T) {
 		keys       []string
 		ends       Ends
 	}{
-		{"", `{"id":"x","choices":[{"index":1,"delta":{"reasoning_content":"hm","content":"a"}}]}`, []string{"chat/x/1/content", "chat/x/1/reasoning_content"}, Ends{}},
+		{"", `{"id":"x","choices":[{"index":1,"delta":{"reasoning_content":"hm","content":"a"}}]}`, []string{"chat/x/1/content", "chat/x/1/reasoning_content"}, Ends{Prefixes: []string{"chat/x/1/reasoning"}}},
 		{"", `{"id":"x","choices":[{"index":0,"delta":{"tool_calls":[{"index":2,"function":{"arguments":"{"}}]},"finish_reason":"tool_calls"}]}`, []string{"chat/x/0/tool/2/arguments"}, Ends{Prefixes: []string{"chat/x/0/"}}},
 		{"", `{"id":"y","object":"text_completion","choices":[{"index":0,"text":"hi","finish_reason":null}]}`, []string{"chat/y/0/text"}, Ends{}},
 		{"content_block_delta", `{"type":"content_block_delta","index":3,"delta":{"type":"thinking_delta","thinking":"t"}}`, []string{"messages/3/thinking_delta"}, Ends{}},

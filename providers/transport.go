@@ -150,7 +150,7 @@ func isUpgrade(h http.Header) bool {
 
 func blockedResponse(req *http.Request, err error) *http.Response {
 	var be *BlockedError
-	if errors.Is(err, errUnscannablePart) {
+	if errors.Is(err, errUnscannablePart) || errors.Is(err, ErrUnscannable) {
 		return ErrorResponse(req, http.StatusUnsupportedMediaType, "scrubgate_body", err.Error())
 	}
 	if errors.As(err, &be) {
@@ -219,7 +219,12 @@ func scrubRequestBody(s *Scrubber, contentType string, body []byte) ([]byte, Res
 	return s.Body(Request, body)
 }
 
-var errUnscannablePart = errors.New("a multipart part uses a Content-Transfer-Encoding scrubgate cannot scan (send parts as binary or 8bit)")
+var errUnscannablePart = errors.New("a multipart part uses an encoding scrubgate cannot scan (a Content-Transfer-Encoding other than binary or 8bit, or UTF-16 text): send it as UTF-8, binary or 8bit")
+
+func mtOf(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt
+}
 
 // looksText reports whether b reads as UTF-8 text (no NUL in its first 4 KiB,
 // valid UTF-8 there).
@@ -265,6 +270,9 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 		default:
 			return nil, res, errUnscannablePart
 		}
+		if msg := unscannableEncoding(p.Header.Get("Content-Type"), content); msg != "" && !binaryMedia(mtOf(p.Header.Get("Content-Type"))) {
+			return nil, res, errUnscannablePart
+		}
 		mt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
 		// A part that declares binary media but reads as text is scanned anyway:
 		// the declared type is the sender's word.
@@ -293,12 +301,13 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	framing := streamFraming(mt)
-	if framing == "" && (mt == "" || mt == "text/plain" || mt == "application/octet-stream") && resp.Body != nil && resp.Body != http.NoBody {
+	if framing == "" && (mt == "" || mt == "text/plain" || mt == "application/octet-stream" || mt == "application/json") &&
+		resp.Body != nil && resp.Body != http.NoBody && (enc == "" || enc == "identity") {
 		// A server that streams events without saying so: look at the first bytes.
 		br := bufio.NewReader(resp.Body)
-		head, _ := br.Peek(8)
+		head, _ := br.Peek(64)
 		resp.Body = readCloser{br, resp.Body}
-		if bytes.HasPrefix(head, []byte("data:")) || bytes.HasPrefix(head, []byte("event:")) || bytes.HasPrefix(head, []byte(":")) {
+		if looksLikeSSE(head) {
 			framing = "sse"
 		}
 	}
@@ -353,7 +362,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 		if errors.As(err, &be) {
 			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_blocked", be.Error()), nil
 		}
-		return nil, err
+		return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", err.Error()), nil
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(scrubbed))
 	resp.ContentLength = int64(len(scrubbed))
@@ -424,6 +433,11 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			b.st.Abort() // the client is gone or timed out: nothing to tell
 			b.end(true)
 			b.err = err
+		case b.st.Terminated():
+			// The stream had already ended (its end marker arrived); a connection
+			// error after it changes nothing for the client.
+			b.st.Close()
+			b.end(false)
 		default:
 			msg := "the upstream stream ended abnormally; scrubgate masked any text it held back"
 			if errors.Is(err, sse.ErrTooLarge) {
@@ -454,6 +468,24 @@ func (b *streamBody) Close() error {
 		b.end(true)
 	}
 	return b.src.Close()
+}
+
+// looksLikeSSE reports whether a body starts like an event stream: after blank
+// lines, a field (data:, event:, id:, retry:) or a comment line.
+func looksLikeSSE(head []byte) bool {
+	t := bytes.TrimLeft(head, "\r\n")
+	if len(t) == 0 {
+		return false
+	}
+	if t[0] == ':' {
+		return true
+	}
+	for _, f := range []string{"data:", "event:", "id:", "retry:"} {
+		if bytes.HasPrefix(t, []byte(f)) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventReader yields the events of a stream: sse.Reader, or lineReader for

@@ -58,6 +58,10 @@ type Config struct {
 	// Tenants and Agents.
 	Tenants []Tenant `yaml:"tenants"`
 	Agents  []Agent  `yaml:"agents"`
+	// LearnPassThrough lets pass-through tenants learn the secrets they reveal as
+	// known values too (configured tenants always do). Off by default: learning
+	// costs memory, and any caller can mint pass-through tenants.
+	LearnPassThrough bool `yaml:"learn_pass_through"`
 	// ForwardHeaders adds request headers to the allowlist forwarded upstream
 	// (e.g. a provider's beta header scrubgate does not know yet).
 	ForwardHeaders []string `yaml:"forward_headers"`
@@ -222,6 +226,12 @@ func (c *Config) Validate() error {
 	for k := range c.Upstreams {
 		if k != "openai" && k != "anthropic" {
 			errs = append(errs, fmt.Errorf("upstreams: unknown provider %q (want openai or anthropic)", k))
+		}
+	}
+	for _, h := range c.ForwardHeaders {
+		switch strings.ToLower(h) {
+		case "authorization", "x-api-key", "api-key", "cookie", "proxy-authorization":
+			errs = append(errs, fmt.Errorf("forward_headers: %s carries credentials and is handled by scrubgate itself (pass-through or an agent's credential); remove it", h))
 		}
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {

@@ -106,7 +106,7 @@ var handleRE = vaultHandleRE()
 func TestE2EHeadersAllowlist(t *testing.T) {
 	g := startGateway(t, &Config{})
 	g.post(t, "/v1/messages", `{"messages":[{"role":"user","content":"hi"}]}`,
-		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "x-api-key", "sk-ant-caller", "X-Stainless-Lang", "js")
+		"Anthropic-Version", "2023-06-01", "Anthropic-Beta", "prompt-caching-2024-07-31", "X-Internal-Trace", "leak-me", "Cookie", "session=1", "Authorization", "", "x-api-key", "sk-ant-caller", "X-Stainless-Lang", "js")
 	rec, _ := g.srv.Echo().LastRequest()
 	if rec.Header.Get("Anthropic-Beta") != "prompt-caching-2024-07-31" || rec.Header.Get("Anthropic-Version") != "2023-06-01" || rec.Header.Get("X-Api-Key") != "sk-ant-caller" {
 		t.Fatalf("provider headers not forwarded: %v", rec.Header)

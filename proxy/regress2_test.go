@@ -23,7 +23,7 @@ func manySecrets(n int) string {
 // denial of service).
 func TestLearningIsBoundedPerRequest(t *testing.T) {
 	body := manySecrets(300)
-	g := startGateway(t, &Config{})
+	g := startGateway(t, &Config{LearnPassThrough: true})
 	resp, _ := g.post(t, "/v1/chat/completions", body, "Authorization", "Bearer attacker")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)

@@ -240,13 +240,16 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 			case resp.StatusCode >= 400 && !isScrubgateError(resp):
 				s.metrics.upstreamErrors.WithLabelValues(info.route, "status_4xx").Inc()
 			}
+			resp.Header.Del(providers.OwnErrorHeader)
 			return nil
 		},
 	}
 }
 
+// isScrubgateError reports whether a response was made by scrubgate itself (a
+// block, a refused body) rather than by the upstream.
 func isScrubgateError(resp *http.Response) bool {
-	return resp.Header.Get("X-Scrubgate-Request-Id") == ""
+	return resp.Header.Get(providers.OwnErrorHeader) != ""
 }
 
 // upstreamError answers when upstream could not be reached or failed before its
@@ -409,7 +412,7 @@ func (s *Server) handle(provider string) gin.HandlerFunc {
 		ctx := context.WithValue(r.Context(), ctxRoute, info)
 		ctx = providers.WithScrubber(ctx, s.scrubber(info))
 		s.proxies[provider].ServeHTTP(c.Writer, r.WithContext(ctx))
-		id.tenant.learnBatch(info.learn.take())
+		id.tenant.learnBatch(info.learn.take(), s.cfg.LearnPassThrough)
 	}
 }
 
@@ -420,7 +423,9 @@ func (s *Server) handle(provider string) gin.HandlerFunc {
 // refused, since which one the provider would use is ambiguous.
 func (s *Server) identify(r *http.Request) (identity, int, string) {
 	creds := presentedCredentials(r.Header)
+	distinct := map[string]bool{}
 	for _, cred := range creds {
+		distinct[cred] = true
 		if strings.HasPrefix(cred, vault.GatewayKeyPrefix) {
 			a := s.tenants.agentByKey(cred)
 			if a == nil {
@@ -431,6 +436,9 @@ func (s *Server) identify(r *http.Request) (identity, int, string) {
 	}
 	if s.cfg.RequireAgent {
 		return identity{}, http.StatusUnauthorized, "this gateway requires a scrubgate gateway key (sgk_…) in Authorization, x-api-key or api-key"
+	}
+	if len(distinct) > 1 {
+		return identity{}, http.StatusBadRequest, "the request carries several different credentials (Authorization, x-api-key, api-key); send one"
 	}
 	cred := ""
 	if len(creds) > 0 {

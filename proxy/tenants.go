@@ -56,15 +56,20 @@ type tenantState struct {
 // maxLearnedPerRequest what one request may add: learning rebuilds the tenant's
 // matcher, so it is done once per request, after it, and a request full of
 // distinct tokens cannot make it expensive.
+//
+// Each known value costs the matcher a few hundred KiB (cloudflare/ahocorasick
+// allocates a full table per trie node), so learning is kept to configured tenants
+// (pass-through tenants, whose ids any caller can mint, learn only when
+// learn_pass_through is set) and bounded per tenant.
 const (
-	maxLearned           = 4096
+	maxLearned           = 256
 	maxLearnedPerRequest = 32
 )
 
 // learnBatch adds the secrets a request revealed to the tenant's known values, so
 // they are caught again wherever they reappear, bare or out of context.
-func (t *tenantState) learnBatch(fs []learned) {
-	if len(fs) == 0 {
+func (t *tenantState) learnBatch(fs []learned, passThrough bool) {
+	if len(fs) == 0 || (!t.configured && !passThrough) {
 		return
 	}
 	t.mu.Lock()
