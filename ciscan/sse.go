@@ -290,9 +290,12 @@ func (a *sseAssembler) merge(found []scanner.Finding, file string) ([]scanner.Fi
 	var splits []SplitFinding
 	var keep []scanner.Finding
 	for _, f := range found {
+		// A partial finding is covered by a split secret only if it lies in one of
+		// the events that carried the secret's pieces: another stream, choice or
+		// field interleaved between the pieces keeps its own findings.
 		covered := false
 		for _, r := range a.found {
-			if r.frags > 1 && f.Start.Offset >= r.f.Start.Offset && f.End.Offset <= r.f.End.Offset {
+			if r.frags > 1 && f.Start.Offset >= r.f.Start.Offset && f.End.Offset <= r.f.End.Offset && containsInt(r.events, f.Start.Line) {
 				covered = true
 				break
 			}
@@ -371,4 +374,13 @@ func (w *window) trim(off int64) {
 		w.buf = append(w.buf[:0], w.buf[w.dead:]...)
 		w.dead = 0
 	}
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,5 +200,25 @@ func TestJSONStringIndex(t *testing.T) {
 		if got := jsonStringIndex([]byte(c.raw), c.k); got != c.want {
 			t.Errorf("%q at %d: %d, want %d", c.raw, c.k, got, c.want)
 		}
+	}
+}
+
+// A complete secret in another choice, between the pieces of a split one, is
+// reported too (it was once taken for a piece of the split secret).
+func TestSSEInterleavedChoicesKeepTheirFindings(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	split, whole := ghTok(501), ghTok(502)
+	chunk := func(idx int, s string) string {
+		return `data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":` + strconv.Itoa(idx) + `,"delta":{"content":"` + s + `"}}]}` + "\n\n"
+	}
+	capture := chunk(0, "k "+split[:15]) + chunk(1, "token "+whole+" here") + chunk(0, split[15:30]) + chunk(0, split[30:]) + "data: [DONE]\n\n"
+	write(t, "n2.sse", []byte(capture))
+	res := run(t, Options{Paths: []string{"n2.sse"}})
+	if len(res.Items) != 2 {
+		t.Fatalf("want the split and the whole token, got:\n%s", dumpItems(res))
+	}
+	if res.Items[0].Start.Line != 1 || res.Items[1].Start.Line != 3 {
+		t.Fatalf("positions:\n%s", dumpItems(res))
 	}
 }

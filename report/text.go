@@ -85,8 +85,11 @@ func writeText(w io.Writer, r *Result, opts Options) error {
 	return err
 }
 
-// printable escapes control characters (C0, DEL, C1) and invalid UTF-8 as \xNN or
-// \u00NN, leaving every other character as it is.
+// Printable escapes control characters (C0, DEL, C1) and invalid UTF-8 as \xNN or
+// \u00NN, leaving every other character as it is: file names and paths printed on a
+// terminal or a CI log cannot drive it.
+func Printable(s string) string { return printable(s) }
+
 func printable(s string) string {
 	clean := true
 	for _, c := range s {

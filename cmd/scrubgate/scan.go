@@ -191,8 +191,10 @@ func writeNotes(w io.Writer, res *ciscan.Result, sf *scanFlags) {
 		for i, l := range sp.Events {
 			lines[i] = strconv.Itoa(l)
 		}
-		fmt.Fprintf(w, "split across SSE events: %s:%d:%d %s, pieces on lines %s (stream %s)\n",
-			sp.File, sp.Line, sp.Column, sp.RuleID, strings.Join(lines, ", "), sp.Stream)
+		// (The stream's key is not printed: it holds upstream-chosen ids, which
+		// could carry a secret or a workflow command.)
+		fmt.Fprintf(w, "split across SSE events: %s:%d:%d %s, pieces on lines %s\n",
+			report.Printable(sp.File), sp.Line, sp.Column, sp.RuleID, strings.Join(lines, ", "))
 	}
 	if res.Excluded > 0 {
 		fmt.Fprintf(w, "%d file(s) or directories excluded (--include, --exclude, .gitignore)\n", res.Excluded)

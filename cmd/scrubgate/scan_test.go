@@ -177,7 +177,7 @@ func TestScanSSESplitToken(t *testing.T) {
 	capture := chunk("token ") + chunk(tok[:12]) + chunk(tok[12:]) + "data: [DONE]\n\n"
 	code, out, errs := runCLI(t, capture, "scan", "-v", "-")
 	if code != 1 || !strings.Contains(out, "-:3:") || !strings.Contains(out, "split across SSE events: -:3:") ||
-		!strings.Contains(out, "pieces on lines 3, 5 (stream chat/c1/0/content)") || !strings.Contains(errs, "scanned - as sse") {
+		!strings.Contains(out, "pieces on lines 3, 5\n") || !strings.Contains(errs, "scanned - as sse") {
 		t.Fatalf("%d\n%s%s", code, out, errs)
 	}
 }
