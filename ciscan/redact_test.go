@@ -267,3 +267,25 @@ func TestRedactKeepsLookalikesAndCaptureHeads(t *testing.T) {
 		t.Fatalf("capture head lost or not redacted:\n%s", got)
 	}
 }
+
+// In-place redaction of a symbolic link named on the command line rewrites the
+// file it points to and keeps the link.
+func TestRedactInPlaceFollowsANamedLink(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	tok := ghTok(88)
+	write(t, "real/session.txt", []byte("GITHUB_TOKEN="+tok+"\n"))
+	if err := os.Symlink("real/session.txt", "link.txt"); err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, Options{Paths: []string{"link.txt"}, RedactInPlace: true})
+	if len(res.Errors) != 0 || len(res.Redacted) != 1 {
+		t.Fatalf("redacted %v\n%s", res.Redacted, dumpItems(res))
+	}
+	if st, err := os.Lstat("link.txt"); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("the link was replaced by a file")
+	}
+	if b, _ := os.ReadFile("real/session.txt"); strings.Contains(string(b), tok) {
+		t.Fatal("the link's target still holds the secret")
+	}
+}

@@ -14,7 +14,7 @@ import (
 )
 
 // Staged contents are what a commit would record: the names come from
-// `git diff --cached --name-only -z --diff-filter=ACMR` (added, copied, modified,
+// `git diff --cached --name-only -z --diff-filter=ACMRT` (added, copied, modified, type-changed,
 // renamed), the bytes from the index (`git cat-file blob <id>`), not from the working
 // tree, whose copy may differ.
 
@@ -64,7 +64,7 @@ func listStaged(ctx context.Context, dir string, under []string) (string, []stag
 }
 
 func stagedIn(ctx context.Context, dir, repo string, under []string) ([]stagedFile, error) {
-	names, err := git(ctx, repo, nil, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR")
+	names, err := git(ctx, repo, nil, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMRT")
 	if err != nil {
 		return nil, err
 	}

@@ -213,7 +213,10 @@ func (r *runner) walk(ctx context.Context, rt root, send func(job) bool) bool {
 		}
 		switch t := d.Type(); {
 		case t&fs.ModeSymlink != 0:
-			r.addSkip(displayName(p), symlinkReason)
+			// Not followed in walks (its target is scanned where it lives, or named
+			// on the command line); counted with the excluded paths, since it is no
+			// file left unread.
+			r.countExcluded()
 			return nil
 		case !t.IsRegular():
 			r.addSkip(displayName(p), "not a regular file")
@@ -297,6 +300,11 @@ func matchPattern(pat, full, relp string) bool {
 func (r *runner) dest(rt root, p string) string {
 	switch {
 	case r.opts.RedactInPlace:
+		// A symbolic link named on the command line: the file it points to is the
+		// one that holds the secrets (replacing the link would leave them there).
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return real
+		}
 		return p
 	case r.opts.RedactTo == "":
 		return ""
