@@ -463,6 +463,11 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 	opts := &w.r.opts
 	units := make([]*unit, len(zr.File))
 	complete := true
+	// A zip bomb repeats one compressed stream under many names, or declares huge
+	// members: members sharing their data are skipped, and the whole archive has a
+	// budget of four times the size limit.
+	seenData := map[int64]bool{}
+	var total uint64
 	for i, f := range zr.File {
 		if ctx.Err() != nil {
 			return
@@ -471,7 +476,17 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 			continue
 		}
 		name := j.display + "!" + displayName(f.Name)
+		off, offErr := f.DataOffset()
+		total += f.UncompressedSize64
 		switch {
+		case offErr == nil && seenData[off] && f.CompressedSize64 > 0:
+			fr.skip(name, "zip member shares its data with another member (a zip bomb?)")
+			complete = false
+			continue
+		case opts.MaxSize > 0 && total > 4*uint64(opts.MaxSize):
+			fr.skip(name, fmt.Sprintf("the archive's members add up to more than %d bytes (four times the size limit); raise --max-size to scan it all", 4*opts.MaxSize))
+			complete = false
+			continue
 		case f.Flags&0x1 != 0:
 			fr.skip(name, "encrypted zip member")
 			complete = false
@@ -480,6 +495,9 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 			fr.skip(name, tooLarge(int64(min(f.UncompressedSize64, 1<<62)), opts.MaxSize))
 			complete = false
 			continue
+		}
+		if offErr == nil {
+			seenData[off] = true
 		}
 		rc, err := f.Open()
 		if err != nil {

@@ -320,3 +320,19 @@ func TestProgressLine(t *testing.T) {
 		t.Error("a scan too short for progress still erased a line")
 	}
 }
+
+// An archive has a budget: four times the size limit in all, so many members each
+// under the limit cannot make a scan endless; the rest is skipped, never silently.
+func TestZipBudget(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	var members []zipMember
+	for i := 0; i < 6; i++ {
+		members = append(members, zipMember{name: fmt.Sprintf("m%d.txt", i), data: []byte(strings.Repeat("x", 900))})
+	}
+	write(t, "many.zip", zipBytes(t, members...))
+	res := run(t, Options{Paths: []string{"many.zip"}, MaxSize: 1000})
+	if len(res.Skipped) != 2 || !strings.Contains(res.Skipped[0].Reason, "four times the size limit") {
+		t.Fatalf("skips %+v", res.Skipped)
+	}
+}
