@@ -137,14 +137,25 @@ func writeSARIF(w io.Writer, r *Result) error {
 	results := make([]sarifResult, 0, len(r.Items))
 	for i := range r.Items {
 		it := &r.Items[i]
+		// A finding inside an archive member or a compressed file is located in the
+		// decoded text: SARIF names the file in the repository and leaves out a
+		// region that would point into its compressed bytes; the message says where.
+		file, region, msg := it.File, sarifRegionOf(it), resultMessage(it)
+		if outer, member, ok := strings.Cut(it.File, "!"); ok {
+			file, region = outer, nil
+			msg += fmt.Sprintf(" (in archive member %s, line %d, column %d)", member, it.Start.Line, it.Start.Column)
+		} else if compressedName(it.File) {
+			region = nil
+			msg += fmt.Sprintf(" (line %d, column %d of the decompressed text)", it.Start.Line, it.Start.Column)
+		}
 		res := sarifResult{
 			RuleID:    it.RuleID,
 			RuleIndex: index[it.RuleID],
 			Level:     sarifLevel(it.Confidence),
-			Message:   sarifText{Text: resultMessage(it)},
+			Message:   sarifText{Text: msg},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
-				ArtifactLocation: artifactLocation(r.Root, it.File),
-				Region:           sarifRegionOf(it),
+				ArtifactLocation: artifactLocation(r.Root, file),
+				Region:           region,
 			}}},
 			Properties: map[string]any{"confidence": string(it.Confidence)},
 		}
@@ -387,6 +398,12 @@ func securitySeverity(c rules.Confidence) string {
 		return "7.0"
 	}
 	return "5.0"
+}
+
+// compressedName reports whether a file name says it is compressed.
+func compressedName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".gz") || strings.HasSuffix(n, ".zst") || strings.HasSuffix(n, ".zstd") || strings.HasSuffix(n, ".tgz")
 }
 
 // sarifRegionOf locates the secret: 1-based lines, columns in code points, endColumn

@@ -290,3 +290,32 @@ func TestSARIFWithoutRootUsesPathsAsGiven(t *testing.T) {
 		t.Fatalf("rules built from findings: %+v", run.Tool.Driver.Rules)
 	}
 }
+
+// Findings inside archive members and compressed files point at the file in the
+// repository, without a region (which would index its compressed bytes); the
+// message says where in the decoded text.
+func TestSARIFArchiveMembersAndCompressedFiles(t *testing.T) {
+	r := &Result{Root: ".", Items: []Item{
+		{File: "logs/run.zip!session/chat.jsonl", Finding: scanner.Finding{RuleID: "github-pat", Confidence: "high", Preview: "ghp_…(40)",
+			Start: scanner.Position{Line: 7, Column: 12}, End: scanner.Position{Line: 7, Column: 52}}},
+		{File: "logs/cc.jsonl.gz", Finding: scanner.Finding{RuleID: "github-pat", Confidence: "high", Preview: "ghp_…(40)",
+			Start: scanner.Position{Line: 3, Column: 5}, End: scanner.Position{Line: 3, Column: 45}}},
+	}}
+	var b bytes.Buffer
+	if err := Write(&b, "sarif", r); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifDoc
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	res := log.Runs[0].Results
+	if res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != "logs/run.zip" || res[0].Locations[0].PhysicalLocation.Region != nil ||
+		!strings.Contains(res[0].Message.Text, "archive member session/chat.jsonl, line 7, column 12") {
+		t.Fatalf("zip member: %+v", res[0])
+	}
+	if res[1].Locations[0].PhysicalLocation.ArtifactLocation.URI != "logs/cc.jsonl.gz" || res[1].Locations[0].PhysicalLocation.Region != nil ||
+		!strings.Contains(res[1].Message.Text, "line 3, column 5 of the decompressed text") {
+		t.Fatalf("gzip: %+v", res[1])
+	}
+}
