@@ -1,7 +1,9 @@
 package ciscan
 
 import (
+	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,4 +205,34 @@ func TestReadErrorsOnBrokenArchives(t *testing.T) {
 		t.Errorf("reason %q", res.Skipped[1].Reason)
 	}
 	_ = os.Remove
+}
+
+// Tar archives (here gzip-compressed) are read member by member, so compressed and
+// UTF-16 members are decoded like files.
+func TestTarMembers(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	t1, t2, t3 := ghTok(601), ghTok(602), ghTok(603)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	add := func(name string, data []byte) {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+	}
+	tw.WriteHeader(&tar.Header{Name: "logs/", Mode: 0o755, Typeflag: tar.TypeDir})
+	add("logs/cc.jsonl.gz", gzipBytes(t, []byte(`{"type":"user","message":{"role":"user","content":"token `+t1+`"}}`+"\n")))
+	add("logs/ps.log", utf16Bytes("line one\r\nGITHUB_TOKEN="+t2+"\r\n", false, true))
+	add("logs/plain.txt", []byte("x\nexport GITHUB_TOKEN="+t3+"\n"))
+	tw.Close()
+	write(t, "bundle.tar.gz", gzipBytes(t, tb.Bytes()))
+	res := run(t, Options{Paths: []string{"bundle.tar.gz"}})
+	want := map[string]int{"bundle.tar.gz!logs/cc.jsonl.gz": 1, "bundle.tar.gz!logs/ps.log": 2, "bundle.tar.gz!logs/plain.txt": 2}
+	if len(res.Items) != 3 {
+		t.Fatalf("findings:\n%s", dumpItems(res))
+	}
+	for _, it := range res.Items {
+		if line, ok := want[it.File]; !ok || it.Start.Line != line {
+			t.Errorf("%s at line %d", it.File, it.Start.Line)
+		}
+	}
 }

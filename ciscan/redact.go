@@ -28,6 +28,9 @@ import (
 // redact writes the scrubbed copy of a file that is not an archive.
 func (w *worker) redact(j job, u *unit, fr *fileResult) {
 	switch {
+	case u.tar:
+		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: tar archives are scanned member by member but not rewritten; extract, redact, re-pack"})
+		return
 	case u.partial:
 		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: it was not scanned completely"})
 		return

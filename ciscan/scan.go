@@ -1,6 +1,7 @@
 package ciscan
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -157,6 +158,8 @@ type unit struct {
 	found   int                  // findings, suppressed ones included
 	secrets []scanner.KnownValue // found secrets, kept only when redacting
 	partial bool                 // not scanned to the end (the reason is in the skips)
+	tar     bool                 // a tar archive, scanned member by member (not rewritten)
+	inTar   bool                 // a member of a tar archive
 	reopen  func() (io.ReadCloser, error)
 }
 
@@ -288,8 +291,12 @@ func (w *worker) spoolIfNeeded(r io.Reader, src *source) (*source, error) {
 
 // scanUnit scans one stream and adds its findings, file and skips to fr.
 func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadCloser, error), fr *fileResult) *unit {
+	return w.scanUnitIn(name, raw, reopen, fr, false)
+}
+
+func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCloser, error), fr *fileResult, inTar bool) *unit {
 	opts := &w.r.opts
-	u := &unit{name: name, reopen: reopen}
+	u := &unit{name: name, reopen: reopen, inTar: inTar}
 	d, err := decode(raw, opts.MaxSize)
 	if err != nil {
 		fr.skip(name, reasonFor(err, 0))
@@ -298,6 +305,14 @@ func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadClos
 	}
 	defer d.Close()
 	head, _ := d.r.Peek(peekSize)
+	if !inTar && isTar(head) {
+		// A tar archive (.tar, .tar.gz, .tgz, .tar.zst): every member is scanned as
+		// its own input, named archive.tar!member, so compressed and UTF-16 members
+		// are decoded like files.
+		u.tar = true
+		w.scanTar(name, d.r, fr)
+		return u
+	}
 	u.format, u.mode = detectFormat(head, name, opts.InputFormat)
 	u.layers = d.layers
 	t := newLineTracker(d.r)
@@ -381,6 +396,41 @@ func (w *worker) scanUnit(name string, raw io.Reader, reopen func() (io.ReadClos
 		fr.items = append(fr.items, report.Item{File: name, Finding: public(f)})
 	}
 	return u
+}
+
+// isTar recognises a POSIX (ustar) or GNU tar header.
+func isTar(head []byte) bool {
+	return len(head) >= 512 && (bytes.Equal(head[257:263], []byte("ustar\x00")) || bytes.Equal(head[257:265], []byte("ustar  \x00")))
+}
+
+// scanTar scans the regular-file members of a tar stream.
+func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
+	tr := tar.NewReader(r)
+	var total int64
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			fr.skip(name, "the tar archive could not be read to its end: "+cleanErr(err).Error())
+			return
+		}
+		member := name + "!" + displayName(hdr.Name)
+		switch {
+		case hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA:
+			continue // directories, links, devices
+		case w.r.opts.MaxSize > 0 && hdr.Size > w.r.opts.MaxSize:
+			fr.skip(member, tooLarge(hdr.Size, w.r.opts.MaxSize))
+			continue
+		}
+		total += hdr.Size
+		if w.r.opts.MaxSize > 0 && total > 4*w.r.opts.MaxSize {
+			fr.skip(member, fmt.Sprintf("the archive's members add up to more than %d bytes (four times the size limit); raise --max-size to scan it all", 4*w.r.opts.MaxSize))
+			return
+		}
+		w.scanUnitIn(member, tr, nil, fr, true)
+	}
 }
 
 // public copies a finding without its secret bytes, so that results kept until the
