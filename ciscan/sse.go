@@ -42,6 +42,7 @@ type sseAssembler struct {
 	order  []*sseField
 	found  []assembled
 	err    error // why assembly stopped early, if it did
+	peak   int   // most fragments one field has held (memory stays bounded)
 }
 
 type assembled struct {
@@ -116,6 +117,8 @@ func (a *sseAssembler) event(ev *sse.Event) {
 		f.frags = append(f.frags, fragment{at: f.size, n: int64(len(d.Text)), raw: append([]byte(nil), raw...), tokOff: off, line: line, col: col})
 		f.size += int64(len(d.Text))
 		f.w.Write([]byte(d.Text))
+		f.prune()
+		a.peak = max(a.peak, len(f.frags))
 	}
 	if ends.All || len(ends.Prefixes) > 0 {
 		a.closeFields(ends)
@@ -159,6 +162,24 @@ func hasPrefix(key string, prefixes []string) bool {
 	return false
 }
 
+// prune forgets fragments no finding can reach any more: the field's redactor has
+// decided everything before what it holds back, and a finding starts in what it
+// holds. (A margin is kept.) A long stream then costs memory in proportion to the
+// hold-back, not to its length.
+func (f *sseField) prune() {
+	if len(f.frags) < 512 {
+		return
+	}
+	cut := f.size - f.w.Held() - 4096
+	i := 0
+	for i < len(f.frags)-1 && f.frags[i].at+f.frags[i].n < cut {
+		i++
+	}
+	if i > len(f.frags)/2 {
+		f.frags = append([]fragment(nil), f.frags[i:]...)
+	}
+}
+
 // finding maps a finding in the field's text to the file.
 func (f *sseField) finding(fd scanner.Finding) {
 	first, last := f.fragAt(fd.Start.Offset), f.fragAt(fd.End.Offset-1)
@@ -181,8 +202,8 @@ func (f *sseField) finding(fd scanner.Finding) {
 // fragAt returns the index of the fragment holding text offset off, or -1.
 func (f *sseField) fragAt(off int64) int {
 	i := sort.Search(len(f.frags), func(i int) bool { return f.frags[i].at+f.frags[i].n > off })
-	if i == len(f.frags) {
-		return -1
+	if i == len(f.frags) || off < f.frags[i].at {
+		return -1 // past the end, or in a fragment already pruned
 	}
 	return i
 }

@@ -222,3 +222,31 @@ func TestSSEInterleavedChoicesKeepTheirFindings(t *testing.T) {
 		t.Fatalf("positions:\n%s", dumpItems(res))
 	}
 }
+
+// A long stream keeps only the fragments a finding can still reach, and a secret
+// split at its very end is still found where it is.
+func TestSSELongStreamPrunesFragments(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	tok := ghTok(701)
+	var b strings.Builder
+	chunk := func(s string) {
+		b.WriteString(`data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"` + s + `"}}]}` + "\n\n")
+	}
+	for i := 0; i < 5000; i++ {
+		chunk("word ")
+	}
+	chunk("key " + tok[:10])
+	chunk(tok[10:])
+	b.WriteString("data: [DONE]\n\n")
+	write(t, "long.sse", []byte(b.String()))
+	res := run(t, Options{Paths: []string{"long.sse"}})
+	if len(res.Items) != 1 || res.Items[0].Start.Line != 2*5000+1 {
+		t.Fatalf("findings:\n%s", dumpItems(res))
+	}
+	a := newSSEAssembler(defaultScanner(t))
+	a.run(strings.NewReader(strings.Repeat(`data: {"choices":[{"index":0,"delta":{"content":"word "}}]}`+"\n\n", 5000)))
+	if a.peak > 1024 || a.peak == 0 {
+		t.Fatalf("a field held up to %d fragments of 5000", a.peak)
+	}
+}
