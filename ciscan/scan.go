@@ -418,7 +418,7 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 		}
 		member := name + "!" + displayName(hdr.Name)
 		switch {
-		case hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA:
+		case hdr.Typeflag != tar.TypeReg:
 			continue // directories, links, devices
 		case w.r.opts.MaxSize > 0 && hdr.Size > w.r.opts.MaxSize:
 			fr.skip(member, tooLarge(hdr.Size, w.r.opts.MaxSize))
