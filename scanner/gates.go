@@ -189,9 +189,13 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 				j++
 			}
 			if j == end {
-				return more() // the value after the scheme has not arrived yet
-			}
-			if !headerStop[v[j]] && !headerFirst[v[j]] {
+				// The value after the scheme has not arrived yet; at the end of the
+				// input the word was the value itself (a gate must not fail on the
+				// whole input where it passed on a prefix of it).
+				if g := more(); g == gateMore {
+					return g
+				}
+			} else if !headerStop[v[j]] && !headerFirst[v[j]] {
 				i = j
 			}
 		}
