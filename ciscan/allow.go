@@ -3,6 +3,8 @@ package ciscan
 import (
 	"bytes"
 	"io"
+
+	"github.com/scrubgate/scrubgate/scanner"
 )
 
 // AllowMarker on a line suppresses the findings on that line.
@@ -18,7 +20,18 @@ type lineTracker struct {
 	tail  []byte
 	tLine int // line of tail[0]
 	allow map[int]bool
+
+	// For JSON input a physical line is a whole record (a JSONL line can hold a
+	// whole tool output): there the marker covers only its own line of text, the
+	// bytes between the line breaks (raw newlines or \n escapes) around it.
+	spans     []allowSpan
+	lastBreak int64 // offset just past the last line break seen
+	open      int   // spans[open:] still wait for the break that ends them
+	bsPending bool  // the previous read ended with an unpaired backslash
 }
+
+// allowSpan is the text line around a marker: [start, end), end -1 while open.
+type allowSpan struct{ start, end int64 }
 
 func newLineTracker(r io.Reader) *lineTracker {
 	return &lineTracker{r: r, line: 1, tLine: 1}
@@ -34,6 +47,7 @@ func (t *lineTracker) Read(p []byte) (int, error) {
 
 func (t *lineTracker) see(b []byte) {
 	marker := []byte(AllowMarker)
+	t.seeSpans(b)
 	// a marker that starts in the tail of the previous read
 	if len(t.tail) > 0 {
 		k := min(len(b), len(marker)-1)
@@ -68,6 +82,84 @@ func (t *lineTracker) see(b []byte) {
 	t.tLine = t.line - bytes.Count(t.tail, []byte{'\n'})
 }
 
+// seeSpans records the text-line span of every marker in b (absolute offsets).
+func (t *lineTracker) seeSpans(b []byte) {
+	base := t.n
+	var marks []int64
+	// a marker that starts in the previous read's tail
+	if len(t.tail) > 0 {
+		k := min(len(b), len(AllowMarker)-1)
+		joint := append(append([]byte(nil), t.tail...), b[:k]...)
+		for i := 0; i < len(t.tail); i++ {
+			if bytes.HasPrefix(joint[i:], []byte(AllowMarker)) {
+				marks = append(marks, base-int64(len(t.tail)-i))
+			}
+		}
+	}
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(AllowMarker))
+		if i < 0 {
+			break
+		}
+		marks = append(marks, base+int64(off+i))
+		off += i + 1
+	}
+	mi := 0
+	openUpTo := func(p int64) {
+		for ; mi < len(marks) && marks[mi] < p; mi++ {
+			t.spans = append(t.spans, allowSpan{start: t.lastBreak, end: -1})
+		}
+	}
+	start := 0
+	if t.bsPending && len(b) > 0 {
+		t.bsPending = false
+		start = 1 // the escaped character
+		if b[0] == 'n' { // an \n escape cut by the reads: a break at its backslash
+			openUpTo(base - 1)
+			for ; t.open < len(t.spans); t.open++ {
+				t.spans[t.open].end = base - 1
+			}
+			t.lastBreak = base + 1
+		}
+	}
+	for off := start; off < len(b); {
+		i := bytes.IndexAny(b[off:], "\n\\")
+		if i < 0 {
+			break
+		}
+		p := off + i
+		width := 1
+		if b[p] == '\\' {
+			if p+1 >= len(b) {
+				t.bsPending = true // the escaped character comes with the next read
+				break
+			}
+			if b[p+1] != 'n' {
+				off = p + 2
+				continue
+			}
+			width = 2
+		}
+		openUpTo(base + int64(p))
+		for ; t.open < len(t.spans); t.open++ {
+			t.spans[t.open].end = base + int64(p)
+		}
+		t.lastBreak = base + int64(p+width)
+		off = p + width
+	}
+	openUpTo(base + int64(len(b)) + 1)
+}
+
+// allowedSpan reports whether a marker shares the text line of [start, end).
+func (t *lineTracker) allowedSpan(start, end int64) bool {
+	for _, s := range t.spans {
+		if s.start <= start && (s.end < 0 || end <= s.end) {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *lineTracker) mark(line int) {
 	if t.allow == nil {
 		t.allow = map[int]bool{}
@@ -94,4 +186,16 @@ func (t *lineTracker) allowed(from, to int) bool {
 		}
 	}
 	return false
+}
+
+// suppresses reports whether an allow marker covers a finding: on its line for text;
+// for JSON input (read as UTF-8) on its line of text within the record.
+func (t *lineTracker) suppresses(f *scanner.Finding, mode scanner.Mode, utf16 bool) bool {
+	if !t.allowed(f.Start.Line, f.End.Line) {
+		return false
+	}
+	if (mode == scanner.ModeJSON || mode == scanner.ModeJSONL) && !utf16 {
+		return t.allowedSpan(f.Start.Offset, f.End.Offset)
+	}
+	return true
 }

@@ -289,3 +289,26 @@ func TestRedactInPlaceFollowsANamedLink(t *testing.T) {
 		t.Fatal("the link's target still holds the secret")
 	}
 }
+
+// In a JSON record an allow marker covers its own line of text only: one allowed
+// fixture in a captured `cat .env` must not hide the production key below it.
+func TestInlineAllowInJSONCoversItsTextLine(t *testing.T) {
+	fixture, prod := ghTok(610), ghTok(611)
+	rec := `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"FIXTURE_TOKEN=` + fixture +
+		` # scrubgate:allow\nPROD_TOKEN=` + prod + `\n"}]}}` + "\n"
+	for _, chunk := range []int{1, 5, 17, 4096} {
+		tr := newLineTracker(&chunkReader{data: []byte(rec), n: chunk})
+		io.Copy(io.Discard, tr)
+		fi, pi := int64(strings.Index(rec, fixture)), int64(strings.Index(rec, prod))
+		if !tr.allowedSpan(fi, fi+int64(len(fixture))) || tr.allowedSpan(pi, pi+int64(len(prod))) {
+			t.Fatalf("chunk %d: spans %+v", chunk, tr.spans)
+		}
+	}
+	dir := t.TempDir()
+	chdir(t, dir)
+	write(t, "session.jsonl", []byte(rec))
+	res := run(t, Options{Paths: []string{"."}})
+	if res.Suppressed != 1 || len(res.Items) != 1 || res.Items[0].Start.Offset != int64(strings.Index(rec, prod)) {
+		t.Fatalf("suppressed %d:\n%s", res.Suppressed, dumpItems(res))
+	}
+}

@@ -383,13 +383,14 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 			fr.errs = append(fr.errs, Skip{File: name, Reason: "cannot map positions back to the UTF-16 bytes: " + errReason(err).Error()})
 		}
 	}
+	_, utf16 := d.layers.utf16()
 	u.found = len(found)
 	for i := range found {
 		f := &found[i]
 		if w.r.redacting() && f.Encoding == "" && len(f.Secret()) >= scanner.MinKnownValueLen {
 			u.secrets = append(u.secrets, scanner.KnownValue{Value: f.Secret(), Kind: f.Kind, Label: "learned-" + f.Kind})
 		}
-		if t.allowed(f.Start.Line, f.End.Line) {
+		if t.suppresses(f, u.mode, utf16) {
 			fr.suppressed++
 			continue
 		}
