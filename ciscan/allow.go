@@ -113,7 +113,7 @@ func (t *lineTracker) seeSpans(b []byte) {
 	start := 0
 	if t.bsPending && len(b) > 0 {
 		t.bsPending = false
-		start = 1 // the escaped character
+		start = 1        // the escaped character
 		if b[0] == 'n' { // an \n escape cut by the reads: a break at its backslash
 			openUpTo(base - 1)
 			for ; t.open < len(t.spans); t.open++ {
