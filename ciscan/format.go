@@ -16,6 +16,10 @@ const (
 	FormatSSE        = "sse"
 	FormatClaudeCode = "claude-code" // a Claude Code session (JSONL)
 	FormatCodex      = "codex"       // a Codex CLI session rollout (JSONL)
+	// FormatNDJSONStream is a captured newline-delimited JSON stream (Ollama's
+	// native /api/chat and /api/generate): JSON lines whose deltas are reassembled
+	// like those of an SSE capture.
+	FormatNDJSONStream = "ndjson-stream"
 )
 
 // detectFormat chooses how to read an input from its first bytes (head, UTF-8) or
@@ -145,6 +149,9 @@ func sseHeaderLen(b []byte) int {
 // and {"type":"summary","leafUuid":…}; Codex CLI writes
 // {"timestamp":…,"type":"session_meta"|"response_item"|"event_msg"|"turn_context","payload":…}.
 func jsonlKind(head []byte) string {
+	if ndjsonStream(head) {
+		return FormatNDJSONStream
+	}
 	rest := head
 	for i := 0; i < 4; i++ {
 		line, more, found := bytes.Cut(rest, []byte("\n"))
@@ -176,4 +183,19 @@ func jsonlKind(head []byte) string {
 		}
 	}
 	return FormatJSONL
+}
+
+// ndjsonStream recognises a captured Ollama stream: its first complete line is an
+// object with a boolean "done" and a "message" object or a "response" string.
+func ndjsonStream(head []byte) bool {
+	line, _, found := bytes.Cut(bytes.TrimLeft(head, " \t\r\n"), []byte("\n"))
+	if !found {
+		return false
+	}
+	var c struct {
+		Done     *bool            `json:"done"`
+		Message  *json.RawMessage `json:"message"`
+		Response *string          `json:"response"`
+	}
+	return json.Unmarshal(bytes.TrimSpace(line), &c) == nil && c.Done != nil && (c.Message != nil || c.Response != nil)
 }

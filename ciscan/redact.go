@@ -82,8 +82,8 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 			return err
 		}
 	}
-	if u.format == FormatSSE {
-		if err := w.redactSSE(s, d.r, enc); err != nil {
+	if u.format == FormatSSE || u.format == FormatNDJSONStream {
+		if err := w.redactSSE(s, d.r, enc, u.format == FormatNDJSONStream); err != nil {
 			return err
 		}
 		return finish()
@@ -101,7 +101,7 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 // redactSSE rewrites an SSE capture as the proxy rewrites a live stream: every
 // streamed field has its own redactor, so a secret split across events is replaced
 // too. Events are written back in canonical form (data: lines, LF line ends).
-func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer) error {
+func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer, lines bool) error {
 	sc := &providers.Scrubber{Scanner: s, Handle: func(f *scanner.Finding) string { return string(w.r.opts.Replace(*f)) }}
 	// An HTTP response head before the stream (curl -i) is kept, redacted as text.
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -116,7 +116,11 @@ func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer) error
 		}
 	}
 	st := sc.NewStream(out)
-	rd := sse.NewReader(br, 0)
+	var rd interface{ Next() (*sse.Event, error) } = sse.NewReader(br, 0)
+	if lines {
+		st = sc.NewLineStream(out)
+		rd = &ndjsonEvents{br: br}
+	}
 	for {
 		ev, err := rd.Next()
 		if ev != nil {

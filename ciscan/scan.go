@@ -321,9 +321,10 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 	var src io.Reader = t
 	var pw *io.PipeWriter
 	var done chan struct{}
-	if u.format == FormatSSE {
+	if u.format == FormatSSE || u.format == FormatNDJSONStream {
 		// the same bytes go to the event reader that reassembles split secrets
 		sa = newSSEAssembler(w.r.s)
+		sa.lines = u.format == FormatNDJSONStream
 		var pr *io.PipeReader
 		pr, pw = io.Pipe()
 		done = make(chan struct{})

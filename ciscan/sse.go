@@ -1,6 +1,7 @@
 package ciscan
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -43,6 +44,7 @@ type sseAssembler struct {
 	found  []assembled
 	err    error // why assembly stopped early, if it did
 	peak   int   // most fragments one field has held (memory stays bounded)
+	lines  bool  // the stream is newline-delimited JSON, a line an event
 }
 
 type assembled struct {
@@ -81,7 +83,10 @@ func newSSEAssembler(s *scanner.Scanner) *sseAssembler {
 // run reads events from r until it ends, then closes every field.
 func (a *sseAssembler) run(r io.Reader) {
 	a.win = &window{r: r, line: 1}
-	rd := sse.NewReader(a.win, 0)
+	var rd interface{ Next() (*sse.Event, error) } = sse.NewReader(a.win, 0)
+	if a.lines {
+		rd = &ndjsonEvents{br: bufio.NewReaderSize(a.win, 64<<10)}
+	}
 	for {
 		ev, err := rd.Next()
 		if ev != nil {
@@ -404,4 +409,36 @@ func containsInt(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// ndjsonEvents reads newline-delimited JSON as events, keeping each line's offset
+// in the stream so that positions can be reported.
+type ndjsonEvents struct {
+	br  *bufio.Reader
+	off int64
+	ln  int
+}
+
+func (n *ndjsonEvents) Next() (*sse.Event, error) {
+	for {
+		line, err := n.br.ReadBytes('\n')
+		start, lineNo := n.off, n.ln+1
+		n.off += int64(len(line))
+		n.ln++
+		if len(line) > sse.DefaultMaxEvent {
+			return nil, sse.ErrTooLarge
+		}
+		data := bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(data)) > 0 {
+			ev := &sse.Event{Data: append([]byte(nil), data...), HasData: true, Offset: start, Line: lineNo,
+				DataLines: []sse.Span{{Offset: start, Len: len(data), Line: lineNo}}}
+			if err == io.EOF {
+				return ev, sse.ErrTruncated
+			}
+			return ev, err
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

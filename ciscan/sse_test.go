@@ -250,3 +250,36 @@ func TestSSELongStreamPrunesFragments(t *testing.T) {
 		t.Fatalf("a field held up to %d fragments of 20000", a.peak)
 	}
 }
+
+// Captured NDJSON streams (Ollama's native API) are reassembled like SSE captures,
+// and their redacted copies replace a split secret and stay one JSON object a line.
+func TestNDJSONStreamCapture(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	tok := ghTok(801)
+	line := func(s string, done bool) string {
+		return `{"model":"llama3","message":{"role":"assistant","content":"` + s + `"},"done":` + strconv.FormatBool(done) + "}\n"
+	}
+	capture := line("the key ", false) + line(tok[:14], false) + line(tok[14:]+" ok", false) + line("", true)
+	write(t, "ollama.ndjson", []byte(capture))
+	res := run(t, Options{Paths: []string{"ollama.ndjson"}})
+	if len(res.Items) != 1 || res.Items[0].Start.Line != 2 || res.Files[0].Format != FormatNDJSONStream {
+		t.Fatalf("findings:\n%s\nfiles %+v", dumpItems(res), res.Files)
+	}
+	res = run(t, Options{Paths: []string{"ollama.ndjson"}, RedactInPlace: true})
+	if len(res.Errors) != 0 {
+		t.Fatal(dumpItems(res))
+	}
+	out, _ := os.ReadFile("ollama.ndjson")
+	var text strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var m struct{ Message struct{ Content string } }
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("redacted line is not JSON: %q", l)
+		}
+		text.WriteString(m.Message.Content)
+	}
+	if strings.Contains(text.String(), tok[:14]) || strings.Contains(text.String(), tok[14:]) || !strings.Contains(text.String(), "[[scrub:") {
+		t.Fatalf("redacted stream text %q", text.String())
+	}
+}

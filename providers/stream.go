@@ -69,6 +69,14 @@ func (s *Scrubber) NewStream(out io.Writer) *Stream {
 	return &Stream{s: s, out: out, fields: map[string]*field{}, clean: map[uint64]bool{}, seed: maphash.MakeSeed()}
 }
 
+// NewLineStream is NewStream for newline-delimited JSON streams (Ollama's native
+// API): each event is one JSON line, and the output is written as lines.
+func (s *Scrubber) NewLineStream(out io.Writer) *Stream {
+	st := s.NewStream(out)
+	st.ndjson = true
+	return st
+}
+
 // Terminated reports whether the stream's own end marker has arrived.
 func (st *Stream) Terminated() bool { return st.terminated }
 
