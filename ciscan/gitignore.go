@@ -241,7 +241,8 @@ func readFileAtMost(name string, limit int64) ([]byte, error) {
 // gitIgnoredPaths asks git which untracked paths of the repository at top it
 // ignores; nil when git cannot tell (not installed, not a work tree).
 func gitIgnoredPaths(top string) map[string]bool {
-	cmd := exec.Command("git", "-C", top, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+	cmd := exec.Command("git", append(append([]string{"-C", top}, safeGitConfig...), "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")...)
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
 	out, err := cmd.Output()
 	if err != nil {
 		return nil

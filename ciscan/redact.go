@@ -98,11 +98,17 @@ func (w *worker) redactStream(raw io.Reader, out io.Writer, u *unit) error {
 	return finish()
 }
 
+// errNotPureSSE refuses to rewrite a capture with lines that are no SSE field:
+// rewriting it as events would drop them.
+var errNotPureSSE = errors.New("it holds lines that are not SSE fields, which a rewrite would drop; redact it as text or JSON lines (--input-format)")
+
 // redactSSE rewrites an SSE capture as the proxy rewrites a live stream: every
 // streamed field has its own redactor, so a secret split across events is replaced
 // too. Events are written back in canonical form (data: lines, LF line ends).
 func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer, lines bool) error {
-	sc := &providers.Scrubber{Scanner: s, Handle: func(f *scanner.Finding) string { return string(w.r.opts.Replace(*f)) }}
+	// A copy for the record keeps no signed or encrypted value sacred: everything
+	// the scan can report is replaced.
+	sc := &providers.Scrubber{Scanner: s, Handle: func(f *scanner.Finding) string { return string(w.r.opts.Replace(*f)) }, ScanEverything: true}
 	// An HTTP response head before the stream (curl -i) is kept, redacted as text.
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(64 << 10)
@@ -124,9 +130,15 @@ func (w *worker) redactSSE(s *scanner.Scanner, r io.Reader, out io.Writer, lines
 	for {
 		ev, err := rd.Next()
 		if ev != nil {
+			if ev.Unknown > 0 {
+				return errNotPureSSE
+			}
 			if werr := st.Event(ev); werr != nil {
 				return werr
 			}
+		}
+		if u, ok := rd.(interface{ Unknown() int }); ok && u.Unknown() > 0 {
+			return errNotPureSSE
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, sse.ErrTruncated) {
 			break
@@ -195,13 +207,17 @@ func (ls layers) encoder(dst io.Writer) (io.Writer, func() error, error) {
 // redactZip writes a copy of an archive in which the members with findings are
 // redacted and every other member is copied as it was (compressed bytes included).
 func (w *worker) redactZip(j job, src *source, zr *zip.Reader, units []*unit, complete bool, fr *fileResult) {
-	found := 0
+	found, tarFound := 0, false
 	for _, u := range units {
 		if u != nil {
 			found += u.found
+			tarFound = tarFound || (u.tar && u.found > 0)
 		}
 	}
 	switch {
+	case tarFound:
+		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: a tar archive inside it holds findings, and tar archives are not rewritten; extract, redact, re-pack"})
+		return
 	case !complete:
 		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: not every member was scanned"})
 		return

@@ -310,7 +310,9 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 		// its own input, named archive.tar!member, so compressed and UTF-16 members
 		// are decoded like files.
 		u.tar = true
+		before := len(fr.items) + fr.suppressed
 		w.scanTar(name, d.r, fr)
+		u.found = len(fr.items) + fr.suppressed - before
 		return u
 	}
 	u.format, u.mode = detectFormat(head, name, opts.InputFormat)
@@ -409,6 +411,7 @@ func isTar(head []byte) bool {
 func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 	tr := tar.NewReader(r)
 	var total int64
+	startBytes := fr.bytes
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -427,7 +430,7 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 			continue
 		}
 		total += hdr.Size
-		if w.r.opts.MaxSize > 0 && total > 4*w.r.opts.MaxSize {
+		if w.r.opts.MaxSize > 0 && (total > 4*w.r.opts.MaxSize || fr.bytes-startBytes > 4*w.r.opts.MaxSize) {
 			fr.skip(member, fmt.Sprintf("the archive's members add up to more than %d bytes (four times the size limit); raise --max-size to scan it all", 4*w.r.opts.MaxSize))
 			return
 		}
@@ -520,6 +523,7 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 	// budget of four times the size limit.
 	seenData := map[int64]bool{}
 	var total uint64
+	startBytes := fr.bytes
 	for i, f := range zr.File {
 		if ctx.Err() != nil {
 			return
@@ -535,7 +539,7 @@ func (w *worker) scanZip(ctx context.Context, j job, src *source, fr *fileResult
 			fr.skip(name, "zip member shares its data with another member (a zip bomb?)")
 			complete = false
 			continue
-		case opts.MaxSize > 0 && total > 4*uint64(opts.MaxSize):
+		case opts.MaxSize > 0 && (total > 4*uint64(opts.MaxSize) || fr.bytes-startBytes > 4*opts.MaxSize):
 			fr.skip(name, fmt.Sprintf("the archive's members add up to more than %d bytes (four times the size limit); raise --max-size to scan it all", 4*opts.MaxSize))
 			complete = false
 			continue

@@ -28,8 +28,14 @@ type stagedFile struct {
 
 // git runs git in dir and returns its standard output. Its error messages are git's
 // own (about paths and repositories, never file contents).
+// safeGitConfig neutralises the settings of a repository's own config that make git
+// run commands (a scanned repository may be hostile: core.fsmonitor runs a
+// program on every status-like command), and keeps git from asking for anything.
+var safeGitConfig = []string{"-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false", "-c", "core.hooksPath=/dev/null",
+	"-c", "diff.external=", "-c", "core.pager=cat"}
+
 func git(ctx context.Context, dir string, stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd := exec.CommandContext(ctx, "git", append(append([]string{"-C", dir}, safeGitConfig...), args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if stdin != nil {
@@ -188,7 +194,7 @@ func (r *runner) stagedJobs(ctx context.Context) ([]job, error) {
 
 // gitBlob streams a blob out of git.
 func gitBlob(ctx context.Context, repo, oid string) (io.ReadCloser, error) {
-	cmd := exec.CommandContext(ctx, "git", "-C", repo, "cat-file", "blob", oid)
+	cmd := exec.CommandContext(ctx, "git", append(append([]string{"-C", repo}, safeGitConfig...), "cat-file", "blob", oid)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

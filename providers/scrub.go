@@ -79,6 +79,10 @@ type Scrubber struct {
 	// Thinking is the policy for secrets in signed thinking blocks sent back in
 	// requests (default ThinkingBlock).
 	Thinking ThinkingPolicy
+	// ScanEverything turns the skip-list off (signatures, encrypted reasoning, base64
+	// media are scanned and edited too): for copies kept on record, where nothing
+	// has to verify.
+	ScanEverything bool
 	// Observe, if set, is told the size of every whole body scrubbed and the time
 	// it took (metrics).
 	Observe func(dir Direction, size int, elapsed time.Duration)
@@ -281,7 +285,7 @@ func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error 
 		}
 		h := Hit{Finding: *f, Direction: e.dir, Location: f.JSONPath}
 		if n := e.stringAt(start, end); n != nil {
-			if !e.inTool && !inToolInput(n, e.src) && skipValue(n, e.src) {
+			if !e.s.ScanEverything && !e.inTool && !inToolInput(n, e.src) && skipValue(n, e.src) {
 				continue
 			}
 			h.Location = n.path()

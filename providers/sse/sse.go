@@ -31,6 +31,9 @@ type Event struct {
 	DataLines []Span
 	// Line is the 1-based line number of the event's first line.
 	Line int
+	// Unknown counts the event's lines that are no field the format defines
+	// (ignored, as the standard says; a rewrite of the stream drops them).
+	Unknown int
 }
 
 // Span is a byte range of the stream: [Offset, Offset+Len), starting on line Line.
@@ -63,12 +66,13 @@ const DefaultMaxEvent = 16 << 20
 
 // Reader parses events from a stream.
 type Reader struct {
-	sc     *bufio.Scanner
-	max    int
-	offset int64 // offset of the next line
-	line   int   // number of the next line (1-based)
-	adv    int   // bytes the split function consumed for the last token
-	err    error
+	sc      *bufio.Scanner
+	max     int
+	offset  int64 // offset of the next line
+	line    int   // number of the next line (1-based)
+	adv     int   // bytes the split function consumed for the last token
+	unknown int   // lines of undispatched (unknown-only) events
+	err     error
 }
 
 // NewReader returns a Reader of r that refuses events larger than maxEvent bytes
@@ -119,6 +123,10 @@ func splitLine(data []byte, atEOF bool) (int, []byte) {
 	return 0, nil
 }
 
+// Unknown is the number of lines read so far that were no field of the format
+// and belonged to no dispatched event.
+func (r *Reader) Unknown() int { return r.unknown }
+
 // Next returns the next event. At the end of the stream it returns io.EOF; a stream
 // that ends inside an event returns that partial event with ErrTruncated.
 func (r *Reader) Next() (*Event, error) {
@@ -142,6 +150,7 @@ func (r *Reader) Next() (*Event, error) {
 				r.err = io.EOF
 			}
 			if ev != nil && ev.empty() && r.err == ErrTruncated {
+				r.unknown += ev.Unknown
 				r.err = io.EOF
 				return nil, r.err
 			}
@@ -157,6 +166,9 @@ func (r *Reader) Next() (*Event, error) {
 		if len(line) == 0 {
 			if ev != nil && !ev.empty() {
 				return ev, nil
+			}
+			if ev != nil {
+				r.unknown += ev.Unknown
 			}
 			ev, size = nil, 0 // only unknown fields: nothing to dispatch
 			continue
@@ -199,6 +211,8 @@ func (r *Reader) Next() (*Event, error) {
 			if isDigits(value) {
 				ev.Retry = string(value)
 			}
+		default:
+			ev.Unknown++
 		}
 	}
 }
