@@ -3,6 +3,7 @@ package ciscan
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
@@ -182,5 +183,25 @@ func TestC6SSERedactionDropsLines(t *testing.T) {
 	if !strings.Contains(got, "ticket OPS-1234") {
 		t.Errorf("redaction dropped the lines after the stream: tail %q", got[len(got)-120:])
 		os.WriteFile("/tmp/review4/c6.out", []byte(got), 0o644)
+	}
+}
+
+// C7: a whole secret in the same event as the middle piece of a split one (another
+// choice of the chunk) is "covered" by the split finding and dropped, and the
+// assembler's own copy of it is dropped as a duplicate of the scanner's.
+func TestC7SplitCoversWholeSecretInSameEvent(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	t1, t2 := ghTok(2201), ghTok(2202)
+	js := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	cap := `data: {"id":"c1","choices":[{"index":0,"delta":{"content":` + js("token "+t1[:12]) + `}}]}` + "\n\n" +
+		`data: {"id":"c1","choices":[{"index":0,"delta":{"content":` + js(t1[12:28]) + `}},{"index":1,"delta":{"content":` + js("other "+t2+" end") + `}}]}` + "\n\n" +
+		`data: {"id":"c1","choices":[{"index":0,"delta":{"content":` + js(t1[28:]+" ok") + `}}]}` + "\n\n" +
+		"data: [DONE]\n\n"
+	write(t, "cap.sse", []byte(cap))
+	res := run(t, Options{Paths: []string{"cap.sse"}})
+	t.Logf("%s", dumpItems(res))
+	if len(res.Items) < 2 {
+		t.Errorf("two secrets, %d finding(s) reported", len(res.Items))
 	}
 }

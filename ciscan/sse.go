@@ -52,6 +52,7 @@ type assembled struct {
 	frags  int             // how many fragments the secret spans
 	stream string
 	events []int
+	tokens [][2]int64 // file spans of the string tokens that carried its pieces
 }
 
 // sseField is one streamed field: its redactor (used to scan: output is discarded)
@@ -196,12 +197,14 @@ func (f *sseField) finding(fd scanner.Finding) {
 	out.Start = f.frags[first].position(fd.Start.Offset)
 	out.End = f.frags[last].position(fd.End.Offset)
 	var events []int
+	var tokens [][2]int64
 	for i := first; i <= last; i++ {
 		if n := len(events); n == 0 || events[n-1] != f.frags[i].line {
 			events = append(events, f.frags[i].line)
 		}
+		tokens = append(tokens, [2]int64{f.frags[i].tokOff, f.frags[i].tokOff + int64(len(f.frags[i].raw))})
 	}
-	f.a.found = append(f.a.found, assembled{f: out, frags: last - first + 1, stream: f.key, events: events})
+	f.a.found = append(f.a.found, assembled{f: out, frags: last - first + 1, stream: f.key, events: events, tokens: tokens})
 }
 
 // fragAt returns the index of the fragment holding text offset off, or -1.
@@ -321,7 +324,7 @@ func (a *sseAssembler) merge(found []scanner.Finding, file string) ([]scanner.Fi
 		// field interleaved between the pieces keeps its own findings.
 		covered := false
 		for _, r := range a.found {
-			if r.frags > 1 && f.Start.Offset >= r.f.Start.Offset && f.End.Offset <= r.f.End.Offset && containsInt(r.events, f.Start.Line) {
+			if r.frags > 1 && insideToken(r.tokens, f.Start.Offset, f.End.Offset) {
 				covered = true
 				break
 			}
@@ -402,9 +405,10 @@ func (w *window) trim(off int64) {
 	}
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
+// insideToken reports whether [start, end) lies in one of the string tokens.
+func insideToken(tokens [][2]int64, start, end int64) bool {
+	for _, t := range tokens {
+		if start >= t[0] && end <= t[1] {
 			return true
 		}
 	}

@@ -104,6 +104,10 @@ func classify(name string, root *node, data []byte, withID bool) ([]Delta, Ends)
 		return responsesEvent(strings.TrimPrefix(typ, "transcript.text."), "transcript/", root, data)
 	case name == "thread.message.delta" || root.str(data, "object") == "thread.message.delta":
 		return assistantsDelta(root, data), Ends{}
+	case name == "thread.run.step.delta" || root.str(data, "object") == "thread.run.step.delta":
+		return assistantsStepDelta(root, data), Ends{}
+	case name == "thread.run.step.completed" || name == "thread.run.step.failed" || name == "thread.run.step.cancelled":
+		return nil, Ends{Prefixes: []string{"threadstep/" + root.str(data, "id") + "/"}}
 	case name == "thread.message.completed" || name == "thread.run.completed" || name == "done":
 		return nil, Ends{All: name != "thread.message.completed", Prefixes: []string{"thread/" + root.str(data, "id") + "/"}}
 	}
@@ -184,6 +188,27 @@ func assistantsDelta(root *node, data []byte) []Delta {
 		if v := part.get("text").get("value"); v != nil && v.kind == '"' {
 			idx := part.num(data, "index")
 			ds = append(ds, newDelta("thread/"+root.str(data, "id")+"/"+idx+"/text", v, data, false, nil))
+		}
+	}
+	return ds
+}
+
+// assistantsStepDelta handles Assistants API run-step deltas: code interpreter
+// input and function arguments of tool calls, streamed in fragments.
+func assistantsStepDelta(root *node, data []byte) []Delta {
+	var ds []Delta
+	tcs := root.get("delta").get("step_details").get("tool_calls")
+	if tcs == nil || tcs.kind != '[' {
+		return nil
+	}
+	for _, tc := range tcs.members {
+		ti := jsonNumber(tc.num(data, "index"), tc.index)
+		prefix := "threadstep/" + root.str(data, "id") + "/" + ti + "/"
+		if v := tc.get("code_interpreter").get("input"); v != nil && v.kind == '"' {
+			ds = append(ds, newDelta(prefix+"code", v, data, false, nil))
+		}
+		if v := tc.get("function").get("arguments"); v != nil && v.kind == '"' {
+			ds = append(ds, newDelta(prefix+"arguments", v, data, true, nil))
 		}
 	}
 	return ds

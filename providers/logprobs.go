@@ -15,34 +15,44 @@ import (
 // replaced (the first by the handle, the others by ""), its bytes become null and
 // its alternatives are dropped.
 
-// tokenLists returns the token arrays of a completion body or chunk.
+// tokenLists returns the token arrays of a document, wherever they are: arrays of
+// objects with a string "token" (chat logprobs.content and .refusal, Responses
+// output logprobs, transcription logprobs, in bodies and in events such as
+// response.completed), and legacy logprobs.tokens string arrays.
 func tokenLists(root *node) []*node {
 	var out []*node
-	// Responses API: output[].content[].logprobs
-	if output := root.get("output"); output != nil && output.kind == '[' {
-		for _, item := range output.members {
-			if content := item.get("content"); content != nil && content.kind == '[' {
-				for _, part := range content.members {
-					if a := part.get("logprobs"); a != nil && a.kind == '[' && len(a.members) > 0 {
-						out = append(out, a)
-					}
-				}
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.kind {
+		case '[':
+			if len(n.members) > 0 && (tokenObjects(n) || n.name == "tokens" && n.parent != nil && n.parent.name == "logprobs") {
+				out = append(out, n)
+				return
+			}
+			for _, m := range n.members {
+				walk(m)
+			}
+		case '{':
+			for _, m := range n.members {
+				walk(m)
 			}
 		}
 	}
-	choices := root.get("choices")
-	if choices == nil || choices.kind != '[' {
-		return out
-	}
-	for _, c := range choices.members {
-		lp := c.get("logprobs")
-		for _, name := range []string{"content", "refusal", "tokens"} {
-			if a := lp.get(name); a != nil && a.kind == '[' && len(a.members) > 0 {
-				out = append(out, a)
-			}
-		}
-	}
+	walk(root)
 	return out
+}
+
+// tokenObjects reports whether an array holds token entries ({"token": "…", …}).
+func tokenObjects(a *node) bool {
+	for _, m := range a.members {
+		if m.kind != '{' {
+			return false
+		}
+		if t := m.get("token"); t == nil || t.kind != '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenText returns the string node of a token entry: the entry itself (legacy
@@ -62,6 +72,7 @@ func (e *editor) scrubTokens(arr *node) error {
 	var joined bytes.Buffer
 	type piece struct {
 		entry      *node
+		index      int
 		start, end int // in joined
 	}
 	var pieces []piece
@@ -71,7 +82,7 @@ func (e *editor) scrubTokens(arr *node) error {
 			continue
 		}
 		s := t.text(e.src)
-		pieces = append(pieces, piece{m, joined.Len(), joined.Len() + len(s)})
+		pieces = append(pieces, piece{m, m.index, joined.Len(), joined.Len() + len(s)})
 		joined.WriteString(s)
 	}
 	fs := e.s.Scanner.ScanMode(joined.Bytes(), scanner.ModeText)
@@ -94,6 +105,17 @@ func (e *editor) scrubTokens(arr *node) error {
 				}
 				t := tokenText(p.entry)
 				e.edits = append(e.edits, edit{start: t.start, end: t.end, repl: repl})
+				// legacy completions: top_logprobs[k] is an object keyed by the
+				// alternative tokens of token k
+				if p.entry.kind == '"' && arr.parent != nil {
+					if tl := arr.parent.get("top_logprobs"); tl != nil && tl.kind == '[' {
+						for _, alt := range tl.members {
+							if alt.index == p.index && alt.kind == '{' {
+								e.edits = append(e.edits, edit{start: alt.start, end: alt.end, repl: []byte("{}")})
+							}
+						}
+					}
+				}
 				if b := p.entry.get("bytes"); b != nil {
 					e.edits = append(e.edits, edit{start: b.start, end: b.end, repl: []byte("null")})
 				}
@@ -144,7 +166,7 @@ func streamTokenEdits(d *Delta, output []byte) (edit, bool) {
 	var target *node
 	var repl string
 	switch {
-	case strings.HasPrefix(d.Key, "responses/"):
+	case strings.HasPrefix(d.Key, "responses/") || strings.HasPrefix(d.Key, "transcript/"):
 		target, repl = d.node.parent.get("logprobs"), "[]"
 	case d.node.name == "text" && d.node.parent.get("logprobs") != nil: // legacy completions
 		target, repl = d.node.parent.get("logprobs"), "null"

@@ -138,13 +138,12 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	fs := s.Scanner.ScanMode(body, mode)
 	var root *node
-	if mode == scanner.ModeJSON && (len(fs) > 0 || bytes.Contains(body, []byte(`"arguments"`)) || bytes.Contains(body, []byte(`"logprobs"`)) ||
-		bytes.Contains(body, []byte(";base64,")) || bytes.Contains(body, []byte(`"base64"`))) {
+	if mode == scanner.ModeJSON && (len(fs) > 0 || needsTree(body)) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
-	if root == nil && mode == scanner.ModeJSON && bytes.Contains(body, []byte(`"logprobs"`)) && json.Valid(body) {
-		// Too large to index: its log probabilities could not be joined and
-		// scanned, and they may spell a secret token by token.
+	if root == nil && mode == scanner.ModeJSON && needsTree(body) && json.Valid(body) {
+		// Too large or too deep to index: its log probabilities could not be
+		// joined, nor its base64 documents decoded (they may hide a secret).
 		return nil, Result{}, ErrUnscannable
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
@@ -154,8 +153,8 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 		return nil, e.res, err
 	}
 	exclude = append(exclude, docs...)
-	if mode == scanner.ModeJSONL && bytes.Contains(body, []byte(`"arguments"`)) {
-		ex, err := e.jsonlArguments()
+	if mode == scanner.ModeJSONL && needsTree(body) {
+		ex, err := e.jsonlLines()
 		if err != nil {
 			return nil, e.res, err
 		}
@@ -172,8 +171,9 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	return e.output(), e.res, nil
 }
 
-// Query scrubs a raw URL query string: each parameter value is scanned, and a
-// query with a secret in it is re-encoded with handles in place.
+// Query scrubs a raw URL query string: each parameter is scanned as "name=value"
+// (the name is the context that makes api_key=… a secret), and a query with a secret
+// in a value is re-encoded with handles in place; a secret in a name is blocked.
 func (s *Scrubber) Query(raw string) (string, Result, error) {
 	var total Result
 	vals, err := url.ParseQuery(raw)
@@ -183,23 +183,31 @@ func (s *Scrubber) Query(raw string) (string, Result, error) {
 		return "", total, ErrUnscannable
 	}
 	changed := false
-	for name := range vals {
-		if _, res, err := s.text(Request, []byte(name), "query"); err != nil {
-			return "", total, err
-		} else if res.Findings > 0 {
-			total.add(res)
-			return "", total, &BlockedError{RuleID: "secret-in-query-parameter-name", Location: "query", Direction: Request}
-		}
-	}
 	for name, vs := range vals {
 		for i, v := range vs {
-			out, res, err := s.text(Request, []byte(v), "query:"+safeName(name))
-			total.add(res)
+			text := name + "=" + v
+			fs := s.Scanner.ScanMode([]byte(text), scanner.ModeText)
+			if len(fs) == 0 {
+				continue
+			}
+			for _, f := range fs {
+				if int(f.Start.Offset) <= len(name) {
+					total.Findings++
+					h := Hit{Finding: f, Direction: Request, Location: "query", Action: ActionBlock}
+					if s.Report != nil {
+						s.Report(&h)
+					}
+					return "", total, &BlockedError{RuleID: f.RuleID, Location: "query", Direction: Request}
+				}
+			}
+			e := editor{s: s, dir: Request, src: []byte(text), loc: "query:" + safeName(name)}
+			err := e.apply(fs, nil, false)
+			total.add(e.res)
 			if err != nil {
 				return "", total, err
 			}
-			if res.Redactions > 0 {
-				vs[i], changed = string(out), true
+			if len(e.edits) > 0 {
+				vs[i], changed = string(e.output()[len(name)+1:]), true
 			}
 		}
 	}
@@ -347,10 +355,19 @@ func (s *Scrubber) decide(h *Hit) Action {
 	return a
 }
 
-// jsonlArguments gives the tool-call arguments of every JSON line (batch input and
-// output files) the nested scan that apply gives a single document, and returns
-// their spans for the general scan to leave alone.
-func (e *editor) jsonlArguments() ([]span, error) {
+// needsTree reports whether a document holds something only a parse tree can
+// place: tool-call arguments, log probabilities, base64 documents.
+func needsTree(b []byte) bool {
+	return bytes.Contains(b, []byte(`"arguments"`)) || bytes.Contains(b, []byte(`"logprobs"`)) ||
+		bytes.Contains(b, []byte(";base64,")) || bytes.Contains(b, []byte(`"base64"`))
+}
+
+// jsonlLines gives every JSON line (batch input and output files) what a single
+// document gets from its parse tree: tool-call arguments decoded a second time,
+// token lists joined, base64 text documents decoded. It returns the spans it took
+// care of, for the general scan to leave alone. A line that needs a tree and has
+// none is refused (ErrUnscannable).
+func (e *editor) jsonlLines() ([]span, error) {
 	var exclude []span
 	at := 0
 	for at < len(e.src) {
@@ -361,28 +378,51 @@ func (e *editor) jsonlArguments() ([]span, error) {
 			end += at
 		}
 		line := e.src[at:end]
-		if bytes.Contains(line, []byte(`"arguments"`)) {
-			if root, err := parseTree(bytes.TrimRight(line, "\r")); err == nil {
+		if needsTree(line) {
+			trimmed := bytes.TrimRight(line, "\r")
+			root, err := parseTree(trimmed)
+			if err != nil {
+				if json.Valid(trimmed) {
+					return nil, ErrUnscannable
+				}
+			} else {
 				sub := editor{s: e.s, dir: e.dir, src: line, root: root, loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
+				var ex []span
+				lists, spans := sub.tokenListsIn()
+				for _, l := range lists {
+					if err := sub.scrubTokens(l); err != nil {
+						e.res.add(sub.res)
+						return nil, err
+					}
+				}
+				ex = append(ex, spans...)
+				docs, err := sub.base64Docs()
+				if err != nil {
+					e.res.add(sub.res)
+					return nil, err
+				}
+				ex = append(ex, docs...)
 				var args []*node
 				root.walkStrings(func(n *node) {
-					if n.name == "arguments" && isJSONSource(line[n.start:n.end]) {
+					if n.name == "arguments" && isJSONSource(line[n.start:n.end]) && !excluded(ex, n.start, n.end) {
 						args = append(args, n)
 					}
 				})
 				for _, n := range args {
-					err := sub.nestedArguments(n)
-					if err != nil {
+					if err := sub.nestedArguments(n); err != nil {
 						e.res.add(sub.res)
 						return nil, err
 					}
-					exclude = append(exclude, span{at + n.start, at + n.end})
+					ex = append(ex, span{n.start, n.end})
 				}
 				e.res.add(sub.res)
 				for _, ed := range sub.edits {
 					ed.start += at
 					ed.end += at
 					e.edits = append(e.edits, ed)
+				}
+				for _, x := range ex {
+					exclude = append(exclude, span{x.start + at, x.end + at})
 				}
 			}
 		}
@@ -559,7 +599,7 @@ func inToolInput(n *node, src []byte) bool {
 	for p := n.parent; p != nil; p = p.parent {
 		if p.name == "input" && p.parent != nil {
 			switch p.parent.str(src, "type") {
-			case "tool_use", "server_tool_use":
+			case "tool_use", "server_tool_use", "mcp_tool_use":
 				return true
 			}
 		}
@@ -568,7 +608,10 @@ func inToolInput(n *node, src []byte) bool {
 }
 
 func binaryMedia(mediaType string) bool {
-	mt := strings.ToLower(mediaType)
+	mt := strings.ToLower(strings.TrimSpace(mediaType))
+	if strings.HasPrefix(mt, "image/svg") { // SVG is XML text
+		return false
+	}
 	return strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/") || mt == "application/pdf"
 }
 

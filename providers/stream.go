@@ -217,6 +217,18 @@ func (st *Stream) event(ev *sse.Event) error {
 	// the deltas) was already seen clean in this stream: ids, object and model
 	// names, roles repeat in every chunk, and scanning them again is most of the
 	// cost of an event.
+	// Token lists in the event (response.completed, *.done) are joined and scanned.
+	lists, listSpans := e.tokenListsIn()
+	for _, l := range lists {
+		if excluded(exclude, l.start, l.end) {
+			continue
+		}
+		if err := e.scrubTokens(l); err != nil {
+			st.res.add(e.res)
+			return err
+		}
+	}
+	exclude = append(exclude, listSpans...)
 	rest := st.restStrings(root, ev.Data, exclude)
 	var fs []scanner.Finding
 	if !st.allClean(rest) {

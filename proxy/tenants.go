@@ -287,8 +287,9 @@ func presentedCredentials(h http.Header) []string {
 		for _, v := range h.Values(name) {
 			v = strings.TrimSpace(v)
 			if name == "Authorization" {
-				if scheme, rest, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "bearer") {
-					v = strings.TrimSpace(rest)
+				// any scheme (Bearer, Token, …) and any whitespace after it
+				if f := strings.Fields(v); len(f) == 2 {
+					v = f[1]
 				}
 			}
 			if v != "" {

@@ -141,7 +141,7 @@ func writeSARIF(w io.Writer, r *Result) error {
 		// decoded text: SARIF names the file in the repository and leaves out a
 		// region that would point into its compressed bytes; the message says where.
 		file, region, msg := it.File, sarifRegionOf(it), resultMessage(it)
-		if outer, member, ok := strings.Cut(it.File, "!"); ok {
+		if outer, member, ok := archiveMember(it.File); ok {
 			file, region = outer, nil
 			msg += fmt.Sprintf(" (in archive member %s, line %d, column %d)", member, it.Start.Line, it.Start.Column)
 		} else if compressedName(it.File) {
@@ -398,6 +398,23 @@ func securitySeverity(c rules.Confidence) string {
 		return "7.0"
 	}
 	return "5.0"
+}
+
+// archiveMember splits "bundle.zip!logs/run.txt" (the name scan gives a member of an
+// archive) at the first "!" that follows an archive file name.
+func archiveMember(name string) (outer, member string, ok bool) {
+	for i := 0; i < len(name); i++ {
+		if name[i] != '!' {
+			continue
+		}
+		o := strings.ToLower(name[:i])
+		for _, ext := range []string{".zip", ".jar", ".war", ".docx", ".xlsx", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.zstd", ".tar.bz2"} {
+			if strings.HasSuffix(o, ext) {
+				return name[:i], name[i+1:], true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // compressedName reports whether a file name says it is compressed.

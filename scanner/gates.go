@@ -179,7 +179,10 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 			}
 			i = skipQuote(v, i, end)
 		}
-		// an optional scheme word (Bearer, Basic, Token, DPoP, ...) and spaces
+		// an optional scheme word (Bearer, Basic, Token, DPoP, ...) and spaces. The
+		// value is the word after the scheme if that one is long enough, else the
+		// first word itself (a token followed by a short word), so the gate never
+		// fails on the whole input where it passed on a prefix of it.
 		j := i
 		for j < end && j-i < 20 && (identClass[v[j]]) {
 			j++
@@ -190,13 +193,14 @@ func (r *compiledRule) check(v []byte, hs, he int, eof bool) gateResult {
 			}
 			if j == end {
 				// The value after the scheme has not arrived yet; at the end of the
-				// input the word was the value itself (a gate must not fail on the
-				// whole input where it passed on a prefix of it).
+				// input the word was the value itself.
 				if g := more(); g == gateMore {
 					return g
 				}
 			} else if !headerStop[v[j]] && !headerFirst[v[j]] {
-				i = j
+				if g := valueRun(v, j, end, headerStop, 8, more); g != gateFail {
+					return g
+				}
 			}
 		}
 		if i >= end {
