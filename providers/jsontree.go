@@ -179,29 +179,14 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 		if err := p.str(); err != nil {
 			return nil, err
 		}
-	case c == '-' || c >= '0' && c <= '9':
-		n.kind = '0'
-		for p.i < len(p.src) {
-			c := p.src[p.i]
-			if c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' || c >= '0' && c <= '9' {
-				p.i++
-				continue
-			}
-			break
-		}
-		if !json.Valid(p.src[n.start:p.i]) {
-			return nil, errNotJSON
-		}
 	default:
-		for _, lit := range []string{"true", "false", "null"} {
-			if len(p.src)-p.i >= len(lit) && string(p.src[p.i:p.i+len(lit)]) == lit {
-				n.kind = 'l'
-				p.i += len(lit)
-				n.end = p.i
-				return n, nil
-			}
+		n.kind = 'l'
+		if c == '-' || c >= '0' && c <= '9' {
+			n.kind = '0'
 		}
-		return nil, errNotJSON
+		if err := p.scalar(); err != nil {
+			return nil, err
+		}
 	}
 	n.end = p.i
 	return n, nil
