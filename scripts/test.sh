@@ -46,6 +46,7 @@ fuzz ./providers/echo FuzzServe 20000
 fuzz ./providers/sse FuzzReader 100000
 fuzz ./providers FuzzBody 5000
 fuzz ./providers FuzzStream 5000
+fuzz ./providers FuzzParseTree 50000
 fuzz ./ciscan FuzzUTF16 20000
 fuzz ./ciscan FuzzParseBaseline 50000
 fuzz ./ciscan FuzzSSE 10000
