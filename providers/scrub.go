@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -215,6 +216,58 @@ func (s *Scrubber) Query(raw string) (string, Result, error) {
 		return raw, total, nil
 	}
 	return vals.Encode(), total, nil
+}
+
+// Headers scrubs response header values in place (an upstream, or a proxy in
+// front of it, may echo a credential in a header). All values are scanned as one
+// text, a "Name: value" line each, so the cost is one scan per response.
+func (s *Scrubber) Headers(h http.Header) (Result, error) {
+	type at struct {
+		name       string
+		i          int
+		start, end int // of the value in the text
+	}
+	var buf bytes.Buffer
+	var where []at
+	for name, vs := range h {
+		for i, v := range vs {
+			buf.WriteString(name)
+			buf.WriteString(": ")
+			where = append(where, at{name, i, buf.Len(), buf.Len() + len(v)})
+			buf.WriteString(v)
+			buf.WriteByte('\n')
+		}
+	}
+	if buf.Len() == 0 {
+		return Result{}, nil
+	}
+	text := buf.Bytes()
+	fs := s.Scanner.ScanMode(text, scanner.ModeText)
+	if len(fs) == 0 {
+		return Result{}, nil
+	}
+	var total Result
+	for _, w := range where {
+		var mine []scanner.Finding
+		for _, f := range fs {
+			if int(f.Start.Offset) >= w.start && int(f.End.Offset) <= w.end {
+				f.Start.Offset -= int64(w.start)
+				f.End.Offset -= int64(w.start)
+				mine = append(mine, f)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		e := editor{s: s, dir: Response, src: text[w.start:w.end], loc: "header:" + safeName(w.name)}
+		err := e.apply(mine, nil, false)
+		total.add(e.res)
+		if err != nil {
+			return total, err
+		}
+		h[w.name][w.i] = string(e.output())
+	}
+	return total, nil
 }
 
 // text scrubs a body or payload that is not JSON.

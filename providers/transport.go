@@ -298,6 +298,16 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 
 // response scrubs a response: streams event by event, other bodies whole.
 func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response, reqRedactions int) (*http.Response, error) {
+	hres, err := s.Headers(resp.Header)
+	if err != nil {
+		resp.Body.Close()
+		var be *BlockedError
+		if errors.As(err, &be) {
+			return ErrorResponse(req, http.StatusBadGateway, "scrubgate_blocked", be.Error()), nil
+		}
+		return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", err.Error()), nil
+	}
+	reqRedactions += hres.Redactions
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	framing := streamFraming(mt)

@@ -324,3 +324,26 @@ func TestTransportBinaryMediaPassesUnchanged(t *testing.T) {
 		t.Fatalf("binary media must pass byte for byte: %d", resp.StatusCode)
 	}
 }
+
+// A credential an upstream (or a proxy in front of it) echoes in a response
+// header is scrubbed like one in the body.
+func TestTransportResponseHeadersScrubbed(t *testing.T) {
+	s, rec := newTestScrubber(t)
+	tok := ghToken("Hd3rZz")
+	tr := &Transport{Scrubber: s, Base: rtFunc(func(r *http.Request) (*http.Response, error) {
+		h := http.Header{"Content-Type": {"application/json"}, "X-Debug-Echo": {"token=" + tok}, "X-Request-Id": {"req_123"}}
+		return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(`{"ok":true}`)), Request: r}, nil
+	})}
+	req, _ := http.NewRequest("POST", "http://up/v1/chat/completions", strings.NewReader(`{}`))
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Debug-Echo"); strings.Contains(got, tok) || !strings.HasPrefix(got, "token=[[scrub:github-token:") {
+		t.Fatalf("header = %q", got)
+	}
+	if resp.Header.Get("X-Request-Id") != "req_123" || len(rec.hits) != 1 || rec.hits[0].Location != "header:X-Debug-Echo:$" {
+		t.Fatalf("other headers or the hit: %v %+v", resp.Header, rec.hits)
+	}
+}
