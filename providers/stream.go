@@ -523,27 +523,27 @@ func (st *Stream) restStrings(root *node, data []byte, exclude []span) []restStr
 	return out
 }
 
-func (st *Stream) allClean(rest []restString) bool {
-	for _, r := range rest {
-		if !st.clean[r.key] {
-			return false
-		}
+// allClean reports whether this very combination of strings (names and values,
+// in order) was scanned clean before in this stream: context across strings (a
+// name in one member, a value in the next) counts, so single strings are not
+// enough.
+func (st *Stream) allClean(rest []restString) bool { return st.clean[combine(rest)] }
+
+// markClean remembers an event's combination of strings when the scan found
+// nothing in it.
+func (st *Stream) markClean(rest []restString, fs []scanner.Finding) {
+	if len(fs) == 0 && len(st.clean) < maxClean {
+		st.clean[combine(rest)] = true
 	}
-	return true
 }
 
-// markClean remembers the strings of an event in which the scan found nothing. A
-// string that held a finding (or overlaps one) is never remembered.
-func (st *Stream) markClean(rest []restString, fs []scanner.Finding) {
-	if len(fs) > 0 {
-		return // context (a member name, a neighbour) may matter: keep it simple
-	}
+// combine folds the hashes of an event's strings, in order, into one.
+func combine(rest []restString) uint64 {
+	h := uint64(len(rest))
 	for _, r := range rest {
-		if len(st.clean) >= maxClean {
-			return
-		}
-		st.clean[r.key] = true
+		h = h*1099511628211 ^ r.key
 	}
+	return h
 }
 
 // hash keys the clean cache: a tag, a context string and the bytes.
