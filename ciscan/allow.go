@@ -16,6 +16,7 @@ const AllowMarker = "scrubgate:allow"
 type lineTracker struct {
 	r     io.Reader
 	n     int64 // bytes read
+	nuls  int64 // NUL bytes read (a UTF-16 segment in a UTF-8 file shows as NULs)
 	line  int   // line of the next byte
 	tail  []byte
 	tLine int // line of tail[0]
@@ -68,6 +69,7 @@ func (t *lineTracker) see(b []byte) {
 		off += i + 1
 	}
 	t.n += int64(len(b))
+	t.nuls += int64(bytes.Count(b, []byte{0}))
 	t.line += bytes.Count(b, []byte{'\n'})
 	// keep the last len(marker)-1 bytes for the next read
 	keep := len(marker) - 1

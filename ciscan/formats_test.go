@@ -236,3 +236,28 @@ func TestTarMembers(t *testing.T) {
 		}
 	}
 }
+
+// A UTF-8 log with UTF-16LE lines appended (PowerShell 5.1's >>): the UTF-16 part
+// is decoded and scanned, and its finding points at its line.
+func TestMixedUTF8AndUTF16(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	tok := ghTok(901)
+	var b bytes.Buffer
+	for i := 0; i < 300; i++ {
+		b.WriteString("build step output line\n")
+	}
+	b.Write(utf16Bytes("deploy\r\nGITHUB_TOKEN="+tok+"\r\n", false, false))
+	write(t, "mixed.log", b.Bytes())
+	res := run(t, Options{Paths: []string{"mixed.log"}})
+	if len(res.Items) != 1 || res.Items[0].Start.Line != 302 || res.Items[0].Encoding != "utf-16le" {
+		t.Fatalf("findings:\n%s", dumpItems(res))
+	}
+	if off := res.Items[0].Start.Offset; !bytes.HasPrefix(b.Bytes()[off:], utf16Bytes(tok[:4], false, false)) {
+		t.Fatalf("offset %d does not point at the token", off)
+	}
+	res = run(t, Options{Paths: []string{"mixed.log"}, RedactInPlace: true})
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Reason, "UTF-16 parts") {
+		t.Fatalf("redaction must refuse, got %+v", res.Errors)
+	}
+}

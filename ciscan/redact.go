@@ -31,6 +31,9 @@ func (w *worker) redact(j job, u *unit, fr *fileResult) {
 	case u.tar:
 		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: tar archives are scanned member by member but not rewritten; extract, redact, re-pack"})
 		return
+	case u.utf16Parts:
+		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: secrets in its UTF-16 parts cannot be redacted in a UTF-8 file; convert it to one encoding first"})
+		return
 	case u.partial:
 		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: it was not scanned completely"})
 		return
@@ -211,12 +214,12 @@ func (w *worker) redactZip(j job, src *source, zr *zip.Reader, units []*unit, co
 	for _, u := range units {
 		if u != nil {
 			found += u.found
-			tarFound = tarFound || (u.tar && u.found > 0)
+			tarFound = tarFound || (u.tar && u.found > 0) || u.utf16Parts
 		}
 	}
 	switch {
 	case tarFound:
-		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: a tar archive inside it holds findings, and tar archives are not rewritten; extract, redact, re-pack"})
+		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: a member holds findings it cannot rewrite (a tar archive, or UTF-16 parts in a UTF-8 file); extract, redact, re-pack"})
 		return
 	case !complete:
 		fr.errs = append(fr.errs, Skip{File: j.display, Reason: "not redacted: not every member was scanned"})

@@ -160,7 +160,10 @@ type unit struct {
 	partial bool                 // not scanned to the end (the reason is in the skips)
 	tar     bool                 // a tar archive, scanned member by member (not rewritten)
 	inTar   bool                 // a member of a tar archive
-	reopen  func() (io.ReadCloser, error)
+	// utf16Parts: findings in UTF-16 parts of a UTF-8 file, which redaction
+	// cannot replace
+	utf16Parts bool
+	reopen     func() (io.ReadCloser, error)
 }
 
 func (w *worker) process(ctx context.Context, j job) *fileResult {
@@ -387,6 +390,15 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 		}
 	}
 	_, utf16 := d.layers.utf16()
+	if !utf16 && u.format == FormatText && t.nuls >= minSegmentNULs && reopen != nil && err == nil {
+		// A log that is UTF-8 but holds UTF-16 parts (PowerShell 5.1's >> appends
+		// UTF-16 to a UTF-8 file): the parts are decoded and scanned too.
+		seg := w.scanUTF16Segments(reopen)
+		found = append(found, seg...)
+		// the text redactor cannot see into the UTF-16 parts: no copy that looks
+		// clean and is not
+		u.utf16Parts = len(seg) > 0
+	}
 	u.found = len(found)
 	for i := range found {
 		f := &found[i]
@@ -400,6 +412,76 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 		fr.items = append(fr.items, report.Item{File: name, Finding: public(f)})
 	}
 	return u
+}
+
+// minSegmentNULs: a text file needs this many NULs before its UTF-16 parts are
+// looked for.
+const minSegmentNULs = 16
+
+// scanUTF16Segments reads a text input again and scans the runs of UTF-16LE text
+// (printable ASCII and line breaks, each followed by a NUL) that it holds, reporting
+// findings at their line and byte offset in the file.
+func (w *worker) scanUTF16Segments(reopen func() (io.ReadCloser, error)) []scanner.Finding {
+	rc, err := reopen()
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	d, err := decode(rc, w.r.opts.MaxSize)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	var found []scanner.Finding
+	var seg []byte     // decoded text of the current run
+	var segStart int64 // file offset of the run
+	var segLine int    // line of the run's start
+	line, off := 1, int64(0)
+	flush := func() {
+		if len(seg) >= 16 {
+			for _, f := range w.r.s.ScanMode(seg, scanner.ModeText) {
+				f.Start.Offset = segStart + 2*f.Start.Offset
+				f.End.Offset = segStart + 2*f.End.Offset
+				f.Start.Line += segLine - 1
+				f.End.Line += segLine - 1
+				f.Encoding = "utf-16le"
+				found = append(found, f)
+			}
+		}
+		seg = seg[:0]
+	}
+	var prev int = -1 // the byte before, when it may start a UTF-16 unit
+	for {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			break
+		}
+		switch {
+		case prev >= 0 && c == 0 && (prev >= 0x20 && prev < 0x7f || prev == '\n' || prev == '\r' || prev == '\t'):
+			if len(seg) == 0 {
+				segStart, segLine = off-1, line
+				if prev == '\n' {
+					segLine--
+				}
+			}
+			seg = append(seg, byte(prev))
+			if len(seg) >= 1<<20 { // long runs are scanned in parts
+				flush()
+			}
+			prev = -1
+		case prev >= 0:
+			flush()
+			prev = int(c)
+		default:
+			prev = int(c)
+		}
+		if c == '\n' {
+			line++
+		}
+		off++
+	}
+	flush()
+	return found
 }
 
 // isTar recognises a POSIX (ustar) or GNU tar header.
