@@ -2,6 +2,9 @@ package proxy
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -520,4 +523,32 @@ func TestWebhookFullQueueDropsWithoutBlocking(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	w.close(ctx)
+}
+
+// Webhook deliveries are signed: X-Scrubgate-Signature is the HMAC-SHA256 of the
+// body under the secret named by secret_env.
+func TestWebhookSignature(t *testing.T) {
+	t.Setenv("TEST_HOOK_SECRET", "hook-signing-secret-123")
+	got := make(chan [2]string, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- [2]string{string(b), r.Header.Get("X-Scrubgate-Signature")}:
+		default:
+		}
+	}))
+	defer hook.Close()
+	g := startGateway(t, &Config{Webhook: WebhookConfig{URL: hook.URL, MinSeverity: "low", SecretEnv: "TEST_HOOK_SECRET"}})
+	g.post(t, "/v1/chat/completions", `{"messages":[{"role":"user","content":"`+plantedSecrets()[0]+`"}]}`)
+	select {
+	case d := <-got:
+		mac := hmac.New(sha256.New, []byte("hook-signing-secret-123"))
+		mac.Write([]byte(d[0]))
+		if want := "sha256=" + hex.EncodeToString(mac.Sum(nil)); d[1] != want {
+			t.Fatalf("signature %q, want %q", d[1], want)
+		}
+		assertClean(t, "webhook body", d[0], plantedSecrets())
+	case <-time.After(5 * time.Second):
+		t.Fatal("no delivery")
+	}
 }
