@@ -78,13 +78,13 @@ func (e *editor) base64Docs() ([]span, error) {
 		raw := e.src[n.start:n.end]
 		if bytes.HasPrefix(raw, []byte(`"data:`)) {
 			v := n.text(e.src)
-			if mt, header, _, ok := dataURL(v); ok && !binaryMediaStrict(mt) {
+			if mt, header, _, ok := dataURL(v); ok && !binaryMedia(mt) {
 				docs = append(docs, doc{n: n, value: v, prefix: "data:" + header + ";base64,", media: mt})
 			}
 			return
 		}
 		if n.name == "data" && n.parent != nil && n.parent.name == "source" && n.parent.str(e.src, "type") == "base64" &&
-			!binaryMediaStrict(n.parent.str(e.src, "media_type")) {
+			!binaryMedia(n.parent.str(e.src, "media_type")) {
 			docs = append(docs, doc{n: n, value: n.text(e.src), source: true, media: n.parent.str(e.src, "media_type")})
 		}
 	})
@@ -120,7 +120,3 @@ func (e *editor) base64Docs() ([]span, error) {
 	}
 	return done, nil
 }
-
-// binaryMediaStrict: media types that are binary whatever their payload looks
-// like (images but SVG, audio, video, PDF). Anything else is decoded and checked.
-func binaryMediaStrict(mt string) bool { return binaryMedia(mt) }

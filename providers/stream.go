@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"io"
 	"strings"
@@ -183,7 +184,7 @@ func (st *Stream) event(ev *sse.Event) error {
 		if _, err := f.w.Write([]byte(d.Text)); err != nil {
 			return err
 		}
-		if err := st.blocked(); err != nil {
+		if err := st.err; err != nil {
 			return err
 		}
 		exclude = append(exclude, span{d.Start, d.End})
@@ -229,11 +230,13 @@ func (st *Stream) event(ev *sse.Event) error {
 		}
 	}
 	exclude = append(exclude, listSpans...)
-	rest := st.restStrings(root, ev.Data, exclude)
+	key := st.restKey(root, ev.Data, exclude)
 	var fs []scanner.Finding
-	if !st.allClean(rest) {
+	if !st.clean[key] {
 		fs = st.s.Scanner.ScanMode(ev.Data, scanner.ModeJSON)
-		st.markClean(rest, fs)
+		if len(fs) == 0 && len(st.clean) < maxClean {
+			st.clean[key] = true
+		}
 	}
 	err := e.apply(fs, exclude, true)
 	st.res.add(e.res)
@@ -346,8 +349,6 @@ func (st *Stream) replace(f *field, fd scanner.Finding) []byte {
 	return fd.Secret()
 }
 
-func (st *Stream) blocked() error { return st.err }
-
 // take returns what a field's redactor has written since the last take.
 func (st *Stream) take(f *field) []byte {
 	b := append([]byte(nil), f.out.Bytes()...)
@@ -373,7 +374,7 @@ func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool)
 		if err != nil {
 			return err
 		}
-		if err := st.blocked(); err != nil {
+		if err := st.err; err != nil {
 			return err
 		}
 		rest := st.take(f)
@@ -486,31 +487,34 @@ func (st *Stream) Fail(code, msg string) error {
 	return err
 }
 
-// maxClean bounds the per-stream set of strings known to be clean.
+// maxClean bounds the per-stream set of string combinations known to be clean.
 const maxClean = 1024
 
-// restString is one string of an event outside its deltas, with its context (the
-// member name that holds it), and its raw span.
-type restString struct {
-	key        uint64 // hash of (member name, raw value)
-	start, end int
-}
-
-// restStrings lists the member names and string values of an event that are not
-// inside excluded spans.
-func (st *Stream) restStrings(root *node, data []byte, exclude []span) []restString {
-	sum := st.hash
-	var out []restString
+// restKey hashes, in order, the member names and string values of an event that
+// are not inside excluded spans (each with the member name that holds it). The
+// clean cache remembers whole combinations: context across strings (a name in one
+// member, a value in the next) counts, so single strings are not enough.
+func (st *Stream) restKey(root *node, data []byte, exclude []span) uint64 {
+	var h maphash.Hash
+	h.SetSeed(st.seed)
+	put := func(tag byte, b []byte) {
+		var n [9]byte
+		n[0] = tag
+		binary.LittleEndian.PutUint64(n[1:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
 	var walk func(n *node)
 	walk = func(n *node) {
 		switch n.kind {
 		case '"':
 			if !excluded(exclude, n.start, n.end) {
-				out = append(out, restString{key: sum('v', n.name, data[n.start:n.end]), start: n.start, end: n.end})
+				put('n', []byte(n.name))
+				put('v', data[n.start:n.end])
 			}
 		case '{':
 			for i, m := range n.members {
-				out = append(out, restString{key: sum('k', n.keys[i], nil), start: -1})
+				put('k', []byte(n.keys[i]))
 				walk(m)
 			}
 		case '[':
@@ -520,30 +524,7 @@ func (st *Stream) restStrings(root *node, data []byte, exclude []span) []restStr
 		}
 	}
 	walk(root)
-	return out
-}
-
-// allClean reports whether this very combination of strings (names and values,
-// in order) was scanned clean before in this stream: context across strings (a
-// name in one member, a value in the next) counts, so single strings are not
-// enough.
-func (st *Stream) allClean(rest []restString) bool { return st.clean[combine(rest)] }
-
-// markClean remembers an event's combination of strings when the scan found
-// nothing in it.
-func (st *Stream) markClean(rest []restString, fs []scanner.Finding) {
-	if len(fs) == 0 && len(st.clean) < maxClean {
-		st.clean[combine(rest)] = true
-	}
-}
-
-// combine folds the hashes of an event's strings, in order, into one.
-func combine(rest []restString) uint64 {
-	h := uint64(len(rest))
-	for _, r := range rest {
-		h = h*1099511628211 ^ r.key
-	}
-	return h
+	return h.Sum64()
 }
 
 // hash keys the clean cache: a tag, a context string and the bytes.

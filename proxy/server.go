@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,7 +81,7 @@ func New(cfg *Config, o Options) (*Server, error) {
 	if cfg.Webhook.URL != "" {
 		secret := ""
 		if cfg.Webhook.SecretEnv != "" {
-			secret = envValue(cfg.Webhook.SecretEnv)
+			secret = os.Getenv(cfg.Webhook.SecretEnv)
 		}
 		s.webhook = newWebhook(cfg.Webhook, secret, log, s.metrics)
 	}

@@ -51,7 +51,7 @@ func writeGitHub(w io.Writer, r *Result) error {
 			props = append(props, prop{"file", f})
 		}
 		props = append(props, prop{"title", "scrubgate: file not scanned"})
-		b.WriteString(githubCommand("warning", props, printable(githubName(r.Root, s.File)+" was not scanned: "+s.Reason)))
+		b.WriteString(githubCommand("warning", props, Printable(githubName(r.Root, s.File)+" was not scanned: "+s.Reason)))
 	}
 	if rest := r.Skipped[len(skips):]; len(rest) > 0 {
 		b.WriteString(githubCommand("warning", []prop{{"title", "scrubgate: files not scanned"}},
@@ -157,7 +157,7 @@ func githubFindingProps(root string, it *Item) []prop {
 }
 
 func githubMessage(it *Item) string {
-	return printable(fmt.Sprintf("%s [%s]: %s. %s", it.RuleID, orUnknown(string(it.Confidence)), detail(it), remedy))
+	return Printable(fmt.Sprintf("%s [%s]: %s. %s", it.RuleID, orUnknown(string(it.Confidence)), detail(it), remedy))
 }
 
 // githubPath is the file as GitHub resolves annotation paths: relative to the
@@ -209,7 +209,7 @@ func stopCommands(lines []string) string {
 	}
 	var body strings.Builder
 	for _, l := range lines {
-		body.WriteString(printable(l) + "\n")
+		body.WriteString(Printable(l) + "\n")
 	}
 	sum := sha256.Sum256([]byte(body.String()))
 	token := "scrubgate-" + hex.EncodeToString(sum[:16])

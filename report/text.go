@@ -51,10 +51,10 @@ func writeText(w io.Writer, r *Result, opts Options) error {
 				b.WriteString("\n")
 			}
 			file = it.File
-			b.WriteString(p.paint(ansiBold, printable(file)) + "\n")
+			b.WriteString(p.paint(ansiBold, Printable(file)) + "\n")
 		}
-		fmt.Fprintf(&b, "  %s  %s  %s  %s\n", printable(location(it)), p.paint(ansiBold, printable(it.RuleID)),
-			p.paint(confidenceStyle(string(it.Confidence)), "["+string(it.Confidence)+"]"), printable(detail(it)))
+		fmt.Fprintf(&b, "  %s  %s  %s  %s\n", Printable(location(it)), p.paint(ansiBold, Printable(it.RuleID)),
+			p.paint(confidenceStyle(string(it.Confidence)), "["+string(it.Confidence)+"]"), Printable(detail(it)))
 	}
 	if len(r.Items) > 0 {
 		b.WriteString("\n")
@@ -62,7 +62,7 @@ func writeText(w io.Writer, r *Result, opts Options) error {
 	if len(r.Skipped) > 0 {
 		b.WriteString(p.paint(ansiYellow, "skipped (not scanned):") + "\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(&b, "  %s  %s\n", printable(s.File), p.paint(ansiDim, printable(s.Reason)))
+			fmt.Fprintf(&b, "  %s  %s\n", Printable(s.File), p.paint(ansiDim, Printable(s.Reason)))
 		}
 		b.WriteString("\n")
 	}
@@ -88,9 +88,7 @@ func writeText(w io.Writer, r *Result, opts Options) error {
 // Printable escapes control characters (C0, DEL, C1) and invalid UTF-8 as \xNN or
 // \u00NN, leaving every other character as it is: file names and paths printed on a
 // terminal or a CI log cannot drive it.
-func Printable(s string) string { return printable(s) }
-
-func printable(s string) string {
+func Printable(s string) string {
 	clean := true
 	for _, c := range s {
 		if isControl(c) || c == utf8.RuneError {
