@@ -1,9 +1,12 @@
 package scanner
 
 import (
+	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -36,7 +39,10 @@ type jsonView struct {
 	deep  int              // containers opened beyond maxDepth, followed by count only
 	names []string         // member names seen (interned)
 	index map[string]int32 // name -> index in names
-	nodes []pathNode       // container paths as a tree; nodes[0] is the root "$"
+	// nameCache maps a cheap hash of a name to its id+1 (0: empty), so the names
+	// that repeat on every line of a transcript skip the map.
+	nameCache [256]int32
+	nodes     []pathNode // container paths as a tree; nodes[0] is the root "$"
 }
 
 // escape maps a decoded run view[v:v+vlen] to raw[r:r+rlen]. Between escapes, offsets
@@ -68,71 +74,137 @@ func newJSONView(lines bool) *jsonView {
 	return &jsonView{lines: lines, esc: []escape{{}}, index: map[string]int32{}, nodes: []pathNode{{parent: -1, idx: -1, name: -1}}}
 }
 
+// jsonViews holds the views of finished one-shot scans for reuse: a proxy scans a
+// JSON body per request, and allocating (and zeroing) a view, segment and escape
+// tables each time cost more than scanning a small body.
+var jsonViews sync.Pool
+
+// maxPooledView bounds the view capacity kept for reuse.
+const maxPooledView = 8 << 20
+
+// getJSONView returns a fresh view, reusing a released one when there is one.
+func getJSONView(lines bool) *jsonView {
+	j, _ := jsonViews.Get().(*jsonView)
+	if j == nil {
+		return newJSONView(lines)
+	}
+	*j = jsonView{
+		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0],
+		stack: j.stack[:0], names: j.names[:0], index: j.index, nodes: append(j.nodes[:0], pathNode{parent: -1, idx: -1, name: -1}),
+	}
+	return j
+}
+
+// release hands a view whose scan has finished back for reuse. Nothing found by the
+// scan refers to its memory (findings copy what they keep). Member names are
+// dropped, so no text of the scanned input stays reachable from the pool other than
+// in buffers the next scan overwrites.
+func (j *jsonView) release() {
+	if cap(j.view) > maxPooledView || cap(j.segs) > maxPooledView/16 || cap(j.esc) > maxPooledView/16 {
+		return
+	}
+	clear(j.names)
+	if len(j.index) > 1024 {
+		j.index = map[string]int32{}
+	} else {
+		clear(j.index)
+	}
+	jsonViews.Put(j)
+}
+
 // end returns the view offset just past the decoded data.
 func (j *jsonView) end() int64 { return j.vbase + int64(len(j.view)) }
 
 // indexStringStop returns the index of the first '"', '\\' or '\n' in b, or len(b).
-// It tests eight bytes at a time (the classic has-zero-byte trick), since strings
-// are most of the bytes of real JSON.
+// Strings are most of the bytes of real JSON. The first 32 bytes are tested eight at
+// a time (the classic has-zero-byte trick; its lowest flagged byte is exact), which
+// suits short strings and dense escapes; past that, windows that double in size are
+// searched with bytes.IndexByte, so long text runs at memory speed while the work
+// stays proportional to the distance to the stop.
 func indexStringStop(b []byte) int {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	for n := min(len(b), 32) &^ 7; i < n; i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		q, bs, nl := x^(lo*'"'), x^(lo*'\\'), x^(lo*'\n')
-		if ((q-lo)&^q|(bs-lo)&^bs|(nl-lo)&^nl)&hi != 0 {
-			break
+		if m := ((q-lo)&^q | (bs-lo)&^bs | (nl-lo)&^nl) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c == '\n' {
-			return i
+	if i < 32 { // fewer than 8 bytes left
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c == '\n' {
+				return i
+			}
 		}
+		return len(b)
+	}
+	for w := 64; i < len(b); w *= 2 {
+		end := min(len(b), i+w)
+		s := b[i:end]
+		if k := bytes.IndexByte(s, '"'); k >= 0 {
+			s = s[:k]
+		}
+		if k := bytes.IndexByte(s, '\\'); k >= 0 {
+			s = s[:k]
+		}
+		if k := bytes.IndexByte(s, '\n'); k >= 0 {
+			s = s[:k]
+		}
+		if i+len(s) < end {
+			return i + len(s)
+		}
+		i = end
 	}
 	return len(b)
 }
 
 // feed consumes raw bytes, whose first byte is at raw offset j.rawNext+len(j.pending).
+// Bytes that reach the view unchanged (everything but escapes) are copied in bulk:
+// b[lit:i] is the literal run not yet appended, flushed before an escape, before a
+// member name closes (its bytes are read from the view) and at the end.
 func (j *jsonView) feed(b []byte) {
 	if len(j.pending) > 0 {
 		b = append(j.pending, b...)
 		j.pending = nil
 	}
-	i := 0
+	lit, i := 0, 0
 	for i < len(b) {
 		if j.inStr {
-			k := i + indexStringStop(b[i:])
-			j.appendRun(b[i:k])
-			i = k
+			i += indexStringStop(b[i:])
 			if i == len(b) {
 				break
 			}
 			switch b[i] {
 			case '"':
-				j.closeString()
-				j.appendRun(b[i : i+1])
+				if j.isKey {
+					j.appendRun(b[lit:i])
+					lit = i
+				}
+				j.closeString(j.end() + int64(i-lit))
 				i++
 			case '\n':
-				j.closeString() // a raw newline cannot be inside a JSON string
+				j.closeString(j.end() + int64(i-lit)) // a raw newline cannot be inside a JSON string
 			case '\\':
+				j.appendRun(b[lit:i])
 				n := j.decodeEscape(b[i:])
 				if n == 0 { // incomplete: wait for more input
 					j.pending = append([]byte(nil), b[i:]...)
 					return
 				}
 				i += n
+				lit = i
 			}
 			continue
 		}
-		// Outside strings: follow the structure byte by byte, copy the bytes in bulk.
-		k := i
+		// Outside strings: follow the structure byte by byte.
 	outside:
-		for ; k < len(b); k++ {
-			switch b[k] {
+		for ; i < len(b); i++ {
+			switch b[i] {
 			case '"':
 				break outside
 			case '{', '[':
-				j.push(b[k] == '[')
+				j.push(b[i] == '[')
 			case '}', ']':
 				j.pop()
 			case ',':
@@ -154,14 +226,12 @@ func (j *jsonView) feed(b []byte) {
 				}
 			}
 		}
-		j.appendRun(b[i:k])
-		i = k
 		if i < len(b) { // an opening quote
-			j.appendRun(b[i : i+1])
-			j.openString()
 			i++
+			j.openString(j.end() + int64(i-lit))
 		}
 	}
+	j.appendRun(b[lit:])
 }
 
 // flush is called at the end of input: an incomplete escape is kept as raw text.
@@ -243,13 +313,27 @@ func (j *jsonView) decodeEscape(b []byte) int {
 }
 
 func hex4(b []byte) (uint16, bool) {
-	v, err := strconv.ParseUint(string(b), 16, 16)
-	return uint16(v), err == nil
+	var v uint16
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v, true
 }
 
-func (j *jsonView) openString() {
+// openString starts a string whose content begins at view offset v.
+func (j *jsonView) openString(v int64) {
 	j.inStr = true
-	seg := segment{vs: j.end(), ve: -1, idx: -1, member: -1}
+	seg := segment{vs: v, ve: -1, idx: -1, member: -1}
 	if n := len(j.stack); n > 0 {
 		f := &j.stack[n-1]
 		seg.ctr = j.containerPath(n - 1)
@@ -263,10 +347,12 @@ func (j *jsonView) openString() {
 	j.segs = append(j.segs, seg)
 }
 
-func (j *jsonView) closeString() {
+// closeString ends the open string at view offset v. A member name must be in the
+// view already: it is interned, through a small cache in front of the index.
+func (j *jsonView) closeString(v int64) {
 	j.inStr = false
 	seg := &j.segs[len(j.segs)-1]
-	seg.ve = j.end()
+	seg.ve = v
 	if j.isKey {
 		var key []byte
 		if seg.vs >= j.vbase {
@@ -274,17 +360,30 @@ func (j *jsonView) closeString() {
 		} else {
 			key = elidedKey // so long that its start was already dropped
 		}
-		id, ok := j.index[string(key)]
-		if !ok {
-			id = int32(len(j.names))
-			j.names = append(j.names, string(key))
-			if len(j.index) < 4096 {
-				j.index[string(key)] = id
-			}
-		}
-		j.stack[len(j.stack)-1].key = id
+		j.stack[len(j.stack)-1].key = j.intern(key)
 		j.isKey = false
 	}
+}
+
+// intern returns the id of a member name, adding it to names when new.
+func (j *jsonView) intern(key []byte) int32 {
+	h := 0
+	if len(key) > 0 {
+		h = (len(key)*31 + int(key[0])*7 + int(key[len(key)-1])*131 + int(key[len(key)/2])) & (len(j.nameCache) - 1)
+	}
+	if c := j.nameCache[h]; c > 0 && j.names[c-1] == string(key) {
+		return c - 1
+	}
+	id, ok := j.index[string(key)]
+	if !ok {
+		id = int32(len(j.names))
+		j.names = append(j.names, string(key))
+		if len(j.index) < 4096 {
+			j.index[string(key)] = id
+		}
+	}
+	j.nameCache[h] = id + 1
+	return id
 }
 
 // pathNode is one step of a container path: the parent container and, in it, an
@@ -549,6 +648,7 @@ func (j *jsonView) compact() {
 		j.stack[i].key = remapName(j.stack[i].key)
 	}
 	j.nodes, j.names = nodes, names
+	j.nameCache = [256]int32{}
 	j.index = make(map[string]int32, len(names))
 	for i, n := range names {
 		j.index[n] = int32(i)

@@ -294,6 +294,7 @@ func (s *Scanner) scanDepth(src []byte, mode Mode, depth int) []Finding {
 	p := s.newPipeline(mode, nil, nil, func(f Finding) { out = append(out, f) })
 	p.depth = depth
 	_ = p.writeAll(src)
+	p.release()
 	return out
 }
 
@@ -309,6 +310,7 @@ func (s *Scanner) RedactMode(src []byte, mode Mode, replace func(Finding) []byte
 	buf.Grow(len(src))
 	p := s.newPipeline(resolveMode(mode, src), func(f *Finding) []byte { return replace(*f) }, &buf, nil)
 	_ = p.writeAll(src)
+	p.release()
 	return buf.Bytes()
 }
 

@@ -64,9 +64,9 @@ func (s *Scanner) newPipeline(mode Mode, replace func(*Finding) []byte, out io.W
 	p := &pipeline{s: s, known: s.known.Load(), replace: replace, out: out, collect: collect, b64Open: -1}
 	switch mode {
 	case ModeJSON:
-		p.jv = newJSONView(false)
+		p.jv = getJSONView(false)
 	case ModeJSONL:
-		p.jv = newJSONView(true)
+		p.jv = getJSONView(true)
 	}
 	p.pos.line, p.pos.col = 1, 1
 	return p
@@ -112,6 +112,15 @@ func (p *pipeline) write(b []byte) error {
 	return p.err
 }
 
+// release returns the pipeline's reusable buffers after a one-shot scan; the
+// pipeline must not be used again.
+func (p *pipeline) release() {
+	if p.jv != nil {
+		p.jv.release()
+		p.jv = nil
+	}
+}
+
 // writeAll scans a whole input in one go: the input is used in place (the pipeline
 // finishes with it before returning), not copied.
 func (p *pipeline) writeAll(b []byte) error {
@@ -120,9 +129,16 @@ func (p *pipeline) writeAll(b []byte) error {
 		if p.jv != nil {
 			// sized for the whole input: strings are rarely shorter than ~24 bytes
 			// on average in real JSON; every escape starts with a backslash
-			p.jv.view = make([]byte, 0, len(b))
-			p.jv.segs = make([]segment, 0, len(b)/24+16)
-			p.jv.esc = append(make([]escape, 0, bytes.Count(b, []byte{'\\'})+16), p.jv.esc...)
+			jv := p.jv
+			if cap(jv.view) < len(b) {
+				jv.view = make([]byte, 0, len(b))
+			}
+			if n := len(b)/24 + 16; cap(jv.segs) < n {
+				jv.segs = make([]segment, 0, n)
+			}
+			if n := bytes.Count(b, []byte{'\\'}) + 16; cap(jv.esc) < n {
+				jv.esc = append(make([]escape, 0, n), jv.esc...)
+			}
 			p.jv.feed(b)
 		}
 		p.process(false)
