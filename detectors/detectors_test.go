@@ -2,6 +2,8 @@ package detectors
 
 import (
 	"encoding/base64"
+	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -115,5 +117,21 @@ func TestEntropy(t *testing.T) {
 	}
 	if e := Entropy([]byte("abcd")); e != 2 {
 		t.Fatalf("entropy(abcd) = %v", e)
+	}
+}
+
+// TestEntropyAgreesWithDefinition checks the table-driven short path against the
+// textbook sum on random inputs of every length up to and past 255 bytes.
+func TestEntropyAgreesWithDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 1; n < 400; n++ {
+		s := make([]byte, n)
+		alpha := 1 + r.IntN(80)
+		for i := range s {
+			s[i] = byte(33 + r.IntN(alpha))
+		}
+		if got, want := Entropy(s), entropyLong(s); math.Abs(got-want) > 1e-9 {
+			t.Fatalf("len %d: Entropy %v, definition %v", n, got, want)
+		}
 	}
 }

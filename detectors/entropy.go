@@ -7,6 +7,36 @@ func Entropy(s []byte) float64 {
 	if len(s) == 0 {
 		return 0
 	}
+	if len(s) > 255 {
+		return entropyLong(s)
+	}
+	// H = log2(n) - sum(c*log2(c))/n over the byte counts c; c*log2(c) comes from a
+	// table and each distinct byte is visited once, through s itself.
+	var counts [256]uint8
+	for _, c := range s {
+		counts[c]++
+	}
+	var sum float64
+	for _, c := range s {
+		if k := counts[c]; k != 0 {
+			sum += xlog2x[k]
+			counts[c] = 0
+		}
+	}
+	n := float64(len(s))
+	return math.Log2(n) - sum/n
+}
+
+// xlog2x[c] is c*log2(c).
+var xlog2x = func() (t [256]float64) {
+	for c := 2; c < 256; c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
+	}
+	return t
+}()
+
+// entropyLong is Entropy for inputs whose byte counts may not fit a byte.
+func entropyLong(s []byte) float64 {
 	var counts [256]int
 	for _, c := range s {
 		counts[c]++

@@ -133,13 +133,24 @@ func containsPlaceholderWord(s []byte) bool {
 		}
 		low[i] = c
 	}
-	for _, w := range placeholderWords {
-		if bytes.Contains(low, w) {
-			return true
+	for i, c := range low {
+		for _, w := range placeholderByFirst[c] {
+			if bytes.HasPrefix(low[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// placeholderByFirst groups placeholderWords by their first byte, so a value is read
+// once instead of once per word.
+var placeholderByFirst = func() (t [256][][]byte) {
+	for _, w := range placeholderWords {
+		t[w[0]] = append(t[w[0]], w)
+	}
+	return t
+}()
 
 // EqualFoldASCII reports whether s equals the lowercase ASCII string lower, folding
 // only ASCII letters in s (no Unicode folding: K is not the Kelvin sign).

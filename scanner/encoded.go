@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"encoding/base64"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -17,6 +18,29 @@ const (
 )
 
 var b64Class = makeClass("AZaz09", "+/-_=")
+
+// b64Bit is b64Class as 0/1 bytes, for building masks without branches.
+var b64Bit = func() (t [256]uint8) {
+	for c, in := range b64Class {
+		if in {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// runAround measures the run of base64 characters around v[i] (which needs 8 <= i
+// and i+8 < len(v)) as far as the eight bytes on each side of it go: the run starts
+// at i-back and ends at i+1+fwd, where back or fwd is 8 when the run may go on. The
+// masks are built without branches, which keeps the common case (a sample inside an
+// ordinary word) cheap.
+func runAround(v []byte, i int) (back, fwd int) {
+	t := &b64Bit
+	w := v[i-8 : i+9]
+	bm := t[w[7]] | t[w[6]]<<1 | t[w[5]]<<2 | t[w[4]]<<3 | t[w[3]]<<4 | t[w[2]]<<5 | t[w[1]]<<6 | t[w[0]]<<7
+	fm := t[w[9]] | t[w[10]]<<1 | t[w[11]]<<2 | t[w[12]]<<3 | t[w[13]]<<4 | t[w[14]]<<5 | t[w[15]]<<6 | t[w[16]]<<7
+	return bits.TrailingZeros8(^bm), bits.TrailingZeros8(^fm)
+}
 
 // textLead holds the base64 characters that can start a quantum encoding text.
 var textLead = makeClass("IZaf", "CD")
@@ -54,11 +78,17 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 		if !cls[v[i]] {
 			continue
 		}
-		a := i
+		a, b := i, i+1
+		if i >= 8 && i+8 < n {
+			back, fwd := runAround(v, i)
+			if back < 8 && fwd < 8 {
+				continue // at most 15 bytes: too short
+			}
+			a, b = i-back, i+1+fwd
+		}
 		for a > 0 && cls[v[a-1]] {
 			a--
 		}
-		b := i + 1
 		for b < n && cls[v[b]] && b-a <= maxBase64Run {
 			b++
 		}
