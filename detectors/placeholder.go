@@ -133,6 +133,14 @@ func containsPlaceholderWord(s []byte) bool {
 		}
 		low[i] = c
 	}
+	if len(low) > 64 { // long values: one fast substring search per word
+		for _, w := range placeholderWords {
+			if bytes.Contains(low, w) {
+				return true
+			}
+		}
+		return false
+	}
 	for i, c := range low {
 		for _, w := range placeholderByFirst[c] {
 			if bytes.HasPrefix(low[i:], w) {
@@ -143,8 +151,8 @@ func containsPlaceholderWord(s []byte) bool {
 	return false
 }
 
-// placeholderByFirst groups placeholderWords by their first byte, so a value is read
-// once instead of once per word.
+// placeholderByFirst groups placeholderWords by their first byte, so a short value
+// is read once instead of once per word.
 var placeholderByFirst = func() (t [256][][]byte) {
 	for _, w := range placeholderWords {
 		t[w[0]] = append(t[w[0]], w)

@@ -1,5 +1,7 @@
 package scanner
 
+import "sync"
+
 // keywordDFA is an Aho-Corasick automaton over the folded keywords, compiled into a
 // full transition table over byte classes: one table load per input byte, no
 // failure-link chasing. Each transition carries a flag telling whether the target
@@ -124,7 +126,11 @@ func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn f
 		}
 	}
 	var st [lanes]uint32
-	var hits [lanes][]int // (end position, state offset) pairs
+	hits, _ := laneHits.Get().(*[lanes][]int) // (end position, state offset) pairs
+	if hits == nil {
+		hits = new([lanes][]int)
+	}
+	defer putLaneHits(hits)
 	for k := 0; k < n; k++ {
 		k, st = step4(d.delta, &d.class, buf, starts, n, k, st)
 		if k == n {
@@ -148,6 +154,20 @@ func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn f
 		}
 		d.report(hits[l], starts[l], stops[l], words, fn)
 	}
+}
+
+// laneHits reuses the per-lane hit lists of scan: a long input has tens of
+// thousands of keyword hits, and growing fresh lists for each scan showed in profiles.
+var laneHits sync.Pool
+
+func putLaneHits(h *[lanes][]int) {
+	for l := range h {
+		if cap(h[l]) > 1<<20 {
+			return
+		}
+		h[l] = h[l][:0]
+	}
+	laneHits.Put(h)
 }
 
 // step4 advances the lanes' state chains from offset k until one reaches a state
