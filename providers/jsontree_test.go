@@ -1,7 +1,9 @@
 package providers
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -34,4 +36,24 @@ func FuzzParseTree(f *testing.F) {
 			}
 		})
 	})
+}
+
+// TestNeedsTreeAgreesWithContains checks the skip search against plain substring
+// tests on documents that hold the markers whole, cut, or only in part.
+func TestNeedsTreeAgreesWithContains(t *testing.T) {
+	plain := func(b []byte) bool {
+		return bytes.Contains(b, []byte(`"arguments"`)) || bytes.Contains(b, []byte(`"logprobs"`)) ||
+			bytes.Contains(b, []byte(";base64,")) || bytes.Contains(b, []byte(`"base64"`))
+	}
+	parts := []string{`"arguments"`, `arguments"`, `"argu`, `ments"`, `"logprobs"`, `gprobs"`, `"lo`, `;base64,`, `"base64"`, `base64`, `x`, `"`, `{`, ` `}
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 5000; n++ {
+		var b []byte
+		for k := r.IntN(8); k > 0; k-- {
+			b = append(b, parts[r.IntN(len(parts))]...)
+		}
+		if got, want := needsTree(b), plain(b); got != want {
+			t.Fatalf("needsTree(%q) = %v, want %v", b, got, want)
+		}
+	}
 }

@@ -139,10 +139,11 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	fs := s.Scanner.ScanMode(body, mode)
 	var root *node
-	if mode == scanner.ModeJSON && (len(fs) > 0 || needsTree(body)) {
+	tree := needsTree(body)
+	if mode == scanner.ModeJSON && (len(fs) > 0 || tree) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
-	if root == nil && mode == scanner.ModeJSON && needsTree(body) && json.Valid(body) {
+	if root == nil && mode == scanner.ModeJSON && tree && json.Valid(body) {
 		// Too large or too deep to index: its log probabilities could not be
 		// joined, nor its base64 documents decoded (they may hide a secret).
 		return nil, Result{}, ErrUnscannable
@@ -154,7 +155,7 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 		return nil, e.res, err
 	}
 	exclude = append(exclude, docs...)
-	if mode == scanner.ModeJSONL && needsTree(body) {
+	if mode == scanner.ModeJSONL && tree {
 		ex, err := e.jsonlLines()
 		if err != nil {
 			return nil, e.res, err
@@ -411,8 +412,27 @@ func (s *Scrubber) decide(h *Hit) Action {
 // needsTree reports whether a document holds something only a parse tree can
 // place: tool-call arguments, log probabilities, base64 documents.
 func needsTree(b []byte) bool {
-	return bytes.Contains(b, []byte(`"arguments"`)) || bytes.Contains(b, []byte(`"logprobs"`)) ||
-		bytes.Contains(b, []byte(";base64,")) || bytes.Contains(b, []byte(`"base64"`))
+	return containsAfter(b, `"arguments"`, 3) || containsAfter(b, `"logprobs"`, 3) ||
+		bytes.Contains(b, []byte("base64")) && (bytes.Contains(b, []byte(";base64,")) || bytes.Contains(b, []byte(`"base64"`)))
+}
+
+// containsAfter is bytes.Contains(b, needle), searching for needle[skip:] and then
+// checking the skip bytes before each hit. A needle that starts with '"' makes the
+// plain search stop at every quote of a JSON document; starting at a rarer byte
+// keeps it near memory speed (it was a tenth of the gateway's time on 128 KB bodies).
+func containsAfter(b []byte, needle string, skip int) bool {
+	tail := []byte(needle[skip:])
+	for off := 0; ; {
+		i := bytes.Index(b[off:], tail)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= skip && string(b[i-skip:i]) == needle[:skip] {
+			return true
+		}
+		off = i + 1
+	}
 }
 
 // jsonlLines gives every JSON line (batch input and output files) what a single

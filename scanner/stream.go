@@ -462,8 +462,9 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 		f.Fingerprint = fingerprint(p.s.fpKey, f.secret)
 		rs, re := p.toRawStart(f.vs), p.toRawEnd(f.ve)
 		p.emitRaw(rs)
+		p.countTo(rs)
 		f.Start = p.pos.at(rs)
-		p.pos.advance(p.raw[rs-p.rawBase : re-p.rawBase])
+		p.countTo(re)
 		f.End = p.pos.at(re)
 		if p.replace != nil {
 			rep := p.replace(f)
@@ -480,15 +481,22 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 	p.emitRaw(rawE)
 }
 
-// emitRaw writes raw input from rawEmit up to r unchanged and advances positions.
+// emitRaw writes raw input from rawEmit up to r unchanged.
 func (p *pipeline) emitRaw(r int64) {
 	if r <= p.rawEmit {
 		return
 	}
-	seg := p.raw[p.rawEmit-p.rawBase : r-p.rawBase]
-	p.pos.advance(seg)
-	p.put(seg)
+	p.put(p.raw[p.rawEmit-p.rawBase : r-p.rawBase])
 	p.rawEmit = r
+}
+
+// countTo advances the line and column count to raw offset r. Counting is lazy:
+// only findings need positions, so input is counted when a finding is placed or
+// when it is about to be dropped, never when a scan finds nothing.
+func (p *pipeline) countTo(r int64) {
+	if r > p.pos.off {
+		p.pos.advance(p.raw[p.pos.off-p.rawBase : r-p.rawBase])
+	}
 }
 
 func (p *pipeline) put(b []byte) {
@@ -517,6 +525,7 @@ func (p *pipeline) trim() {
 			p.jv.trim(keepV)
 		}
 		if n := p.rawEmit - p.rawBase; n > 1<<16 || n > int64(len(p.raw))/2 {
+			p.countTo(p.rawEmit)
 			p.raw = p.dropRaw(int(n))
 			p.rawBase = p.rawEmit
 		}
@@ -527,6 +536,7 @@ func (p *pipeline) trim() {
 	}
 	n := keepV - p.rawBase
 	if n > 1<<16 || n > int64(len(p.raw))/2 {
+		p.countTo(keepV)
 		p.raw = p.dropRaw(int(n))
 		p.rawBase = keepV
 	}
