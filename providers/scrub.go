@@ -412,24 +412,26 @@ func (s *Scrubber) decide(h *Hit) Action {
 // needsTree reports whether a document holds something only a parse tree can
 // place: tool-call arguments, log probabilities, base64 documents.
 func needsTree(b []byte) bool {
-	return containsAfter(b, `"arguments"`, 3) || containsAfter(b, `"logprobs"`, 3) ||
-		bytes.Contains(b, []byte("base64")) && (bytes.Contains(b, []byte(";base64,")) || bytes.Contains(b, []byte(`"base64"`)))
+	return containsAround(b, 'g', 3, `"arguments"`, `"logprobs"`) || containsAround(b, '6', 5, `;base64,`, `"base64"`)
 }
 
-// containsAfter is bytes.Contains(b, needle), searching for needle[skip:] and then
-// checking the skip bytes before each hit. A needle that starts with '"' makes the
-// plain search stop at every quote of a JSON document; starting at a rarer byte
-// keeps it near memory speed (it was a tenth of the gateway's time on 128 KB bodies).
-func containsAfter(b []byte, needle string, skip int) bool {
-	tail := []byte(needle[skip:])
+// containsAround reports whether b contains one of needles, each of which has the
+// byte c at index at. It visits the occurrences of c, a byte rarer in JSON text than
+// the quote the needles start with: a plain substring search stops at every quote
+// of a document (it was a tenth of the gateway's time on 128 KB bodies).
+func containsAround(b []byte, c byte, at int, needles ...string) bool {
 	for off := 0; ; {
-		i := bytes.Index(b[off:], tail)
+		i := bytes.IndexByte(b[off:], c)
 		if i < 0 {
 			return false
 		}
 		i += off
-		if i >= skip && string(b[i-skip:i]) == needle[:skip] {
-			return true
+		if i >= at {
+			for _, n := range needles {
+				if i-at+len(n) <= len(b) && string(b[i-at:i-at+len(n)]) == n {
+					return true
+				}
+			}
 		}
 		off = i + 1
 	}

@@ -106,7 +106,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		reqRedactions += res.Redactions
 	}
 	if req.Body != nil && req.Body != http.NoBody {
-		body, status, msg := readBody(req.Body, req.Header.Get("Content-Encoding"), t.maxBody(), "request")
+		body, status, msg := readBody(req.Body, req.ContentLength, req.Header.Get("Content-Encoding"), t.maxBody(), "request")
 		req.Body.Close()
 		if status != 0 {
 			return ErrorResponse(req, status, "scrubgate_body", msg), nil
@@ -161,7 +161,7 @@ func blockedResponse(req *http.Request, err error) *http.Response {
 
 // readBody reads a whole body, decoding gzip and deflate. It returns an HTTP status
 // and a message when the body is refused.
-func readBody(r io.Reader, encoding string, max int64, what string) ([]byte, int, string) {
+func readBody(r io.Reader, length int64, encoding string, max int64, what string) ([]byte, int, string) {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
 	case "gzip", "x-gzip":
@@ -175,10 +175,15 @@ func readBody(r io.Reader, encoding string, max int64, what string) ([]byte, int
 	default:
 		return nil, http.StatusUnsupportedMediaType, fmt.Sprintf("scrubgate cannot decode a %s body with Content-Encoding %q, so it cannot scan it; send it uncompressed, gzip or deflate", what, truncateHeader(encoding))
 	}
-	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	var buf bytes.Buffer
+	if enc := strings.ToLower(strings.TrimSpace(encoding)); (enc == "" || enc == "identity") && length > 0 && length <= max {
+		buf.Grow(int(length) + bytes.MinRead) // the declared length, read without regrowing (ReadFrom wants MinRead free for its last read)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, http.StatusBadRequest, "the " + what + " body could not be read completely"
 	}
+	body := buf.Bytes()
 	if int64(len(body)) > max {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the %s body is larger than scrubgate's limit of %d bytes", what, max)
 	}
@@ -361,7 +366,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
 		return resp, nil
 	}
-	raw, status, msg := readBody(resp.Body, enc, t.maxBody(), "response")
+	raw, status, msg := readBody(resp.Body, resp.ContentLength, enc, t.maxBody(), "response")
 	resp.Body.Close()
 	if status != 0 {
 		return ErrorResponse(req, http.StatusBadGateway, "scrubgate_upstream", msg+"; scrubgate did not pass it on unscanned"), nil
