@@ -25,6 +25,9 @@ type pipeline struct {
 	rawEmit int64 // raw bytes before this were written out
 	// rawBorrowed: raw is the caller's input (writeAll), never to be written to
 	rawBorrowed bool
+	// whole: the entire input is in memory (writeAll), so nothing is trimmed: that
+	// would only copy the rest of the caller's input and count lines nobody asks for
+	whole bool
 
 	kwNext   int64 // view positions before this have been tested for keywords for good
 	tailHits []tailHit
@@ -125,7 +128,7 @@ func (p *pipeline) release() {
 // finishes with it before returning), not copied.
 func (p *pipeline) writeAll(b []byte) error {
 	if len(p.raw) == 0 && !p.done {
-		p.raw, p.rawBorrowed = b[:len(b):len(b)], true
+		p.raw, p.rawBorrowed, p.whole = b[:len(b):len(b)], true, true
 		if p.jv != nil {
 			// sized for the whole input: strings are rarely shorter than ~24 bytes
 			// on average in real JSON; every escape starts with a backslash
@@ -510,6 +513,9 @@ func (p *pipeline) put(b []byte) {
 
 // trim drops input that no pending decision can look at any more.
 func (p *pipeline) trim() {
+	if p.whole {
+		return
+	}
 	keepV := p.emitV - int64(p.s.maxBack)
 	if b := p.b64Next - minBase64Run; b < keepV && !p.b64Long {
 		keepV = b // a run around the next sample may start this far back
