@@ -55,58 +55,42 @@ func IsPlaceholder(secret []byte, publicPrefixLen int) bool {
 	if len(body) == 0 {
 		return true
 	}
-	return lowVariety(body) || ascendingRun(body) >= 8 || ascendingCover(body) || bytes.Count(body, []byte("*")) >= 3
+	return placeholderShape(body)
 }
 
-// lowVariety: at least 60% of the body is one character (sk-xxxxxxxx…, 0000…, ***).
-func lowVariety(b []byte) bool {
-	var counts [256]int
-	max := 0
-	for _, c := range b {
+// placeholderShape reports, in one pass over the body of a value, the shapes of
+// made-up values:
+//   - low variety: at least 60% of it is one character (sk-xxxxxxxx…, 0000…, ***);
+//   - an ascending run of eight or more bytes, each one greater than the previous by
+//     one, ignoring ASCII case (abcDEFgh is one run of eight);
+//   - ascending cover: at least three quarters of a body of 8+ bytes lies in ascending
+//     runs of three or more (ABC12345, AB1C2defGHijk…);
+//   - three or more '*'.
+func placeholderShape(b []byte) bool {
+	var counts [256]uint32
+	var most uint32
+	best, run, covered := 1, 1, 0
+	var prev byte
+	for i, c := range b {
 		counts[c]++
-		if counts[c] > max {
-			max = counts[c]
-		}
-	}
-	return len(b) >= 3 && max*10 >= len(b)*6
-}
-
-// ascendingRun returns the longest run of bytes each one greater than the previous by
-// one, ignoring ASCII case (abcDEFgh is one run of eight).
-func ascendingRun(b []byte) int {
-	best, run := 1, 1
-	for i := 1; i < len(b); i++ {
-		if lower(b[i]) == lower(b[i-1])+1 {
+		most = max(most, counts[c])
+		l := lower(c)
+		if i > 0 && l == prev+1 {
 			run++
-			if run > best {
-				best = run
-			}
+			best = max(best, run)
 		} else {
+			if run >= 3 {
+				covered += run
+			}
 			run = 1
 		}
+		prev = l
 	}
-	return best
-}
-
-// ascendingCover reports documentation values built from short alphabetic and
-// numeric sequences (ABC12345, AB1C2defGHijk…): at least three quarters of the bytes
-// are in ascending runs of three or more.
-func ascendingCover(b []byte) bool {
-	if len(b) < 8 {
-		return false
+	if run >= 3 {
+		covered += run
 	}
-	covered, run := 0, 1
-	for i := 1; i <= len(b); i++ {
-		if i < len(b) && lower(b[i]) == lower(b[i-1])+1 {
-			run++
-			continue
-		}
-		if run >= 3 {
-			covered += run
-		}
-		run = 1
-	}
-	return covered*4 >= len(b)*3
+	n := len(b)
+	return n >= 3 && int(most)*10 >= n*6 || best >= 8 || n >= 8 && covered*4 >= n*3 || counts['*'] >= 3
 }
 
 func lower(c byte) byte {
