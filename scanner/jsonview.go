@@ -175,12 +175,12 @@ func (j *jsonView) feed(b []byte) {
 			if i == len(b) {
 				break
 			}
+			if j.isKey && b[i] != '\\' { // a member name ends: closeString reads it from the view
+				j.appendRun(b[lit:i])
+				lit = i
+			}
 			switch b[i] {
 			case '"':
-				if j.isKey {
-					j.appendRun(b[lit:i])
-					lit = i
-				}
 				j.closeString(j.end() + int64(i-lit))
 				i++
 			case '\n':
