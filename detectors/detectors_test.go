@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"math/rand/v2"
@@ -132,6 +133,42 @@ func TestEntropyAgreesWithDefinition(t *testing.T) {
 		}
 		if got, want := Entropy(s), entropyLong(s); math.Abs(got-want) > 1e-9 {
 			t.Fatalf("len %d: Entropy %v, definition %v", n, got, want)
+		}
+	}
+}
+
+// TestPlaceholderWordSearch checks the one-pass search against a plain lowercase
+// substring test, on random values with planted words in mixed case at any offset
+// and lengths up to PEM size.
+func TestPlaceholderWordSearch(t *testing.T) {
+	naive := func(s []byte) bool {
+		low := bytes.ToLower(s)
+		for _, w := range placeholderWords {
+			if bytes.Contains(low, w) {
+				return true
+			}
+		}
+		return false
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	const alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=*.[<_-:"
+	for n := 0; n < 20000; n++ {
+		s := make([]byte, r.IntN(2000))
+		for i := range s {
+			s[i] = alpha[r.IntN(len(alpha))]
+		}
+		if len(s) > 0 && r.IntN(2) == 0 {
+			w := []byte(string(placeholderWords[r.IntN(len(placeholderWords))]))
+			for i := range w {
+				if r.IntN(2) == 0 {
+					w[i] = bytes.ToUpper(w[i : i+1])[0]
+				}
+			}
+			at := r.IntN(len(s))
+			s = append(s[:at], append(w, s[at:]...)...)
+		}
+		if got, want := containsPlaceholderWord(s), naive(s); got != want {
+			t.Fatalf("containsPlaceholderWord(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

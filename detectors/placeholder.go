@@ -101,33 +101,18 @@ func lower(c byte) byte {
 }
 
 // containsPlaceholderWord reports whether s contains a placeholder word, ignoring
-// ASCII case. Secrets can be long (a PEM key is kilobytes), so it lowercases once
-// into a small buffer and lets bytes.Contains do the searching.
+// ASCII case. Secrets can be long (a PEM key is kilobytes), so it reads s once: a
+// bitset of the words' first two bytes lets almost every position go by with one
+// lookup, and only a matching pair compares whole words.
 func containsPlaceholderWord(s []byte) bool {
-	var buf [256]byte
-	var low []byte
-	if len(s) <= len(buf) {
-		low = buf[:len(s)]
-	} else {
-		low = make([]byte, len(s))
-	}
-	for i, c := range s {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+	for i := 0; i+1 < len(s); i++ {
+		a, b := lower(s[i]), lower(s[i+1])
+		pair := uint16(a)<<8 | uint16(b)
+		if placeholderPairs[pair>>6]&(1<<(pair&63)) == 0 {
+			continue
 		}
-		low[i] = c
-	}
-	if len(low) > 64 { // long values: one fast substring search per word
-		for _, w := range placeholderWords {
-			if bytes.Contains(low, w) {
-				return true
-			}
-		}
-		return false
-	}
-	for i, c := range low {
-		for _, w := range placeholderByFirst[c] {
-			if bytes.HasPrefix(low[i:], w) {
+		for _, w := range placeholderByFirst[a] {
+			if len(s)-i >= len(w) && EqualFoldASCII(s[i:i+len(w)], w) {
 				return true
 			}
 		}
@@ -135,14 +120,23 @@ func containsPlaceholderWord(s []byte) bool {
 	return false
 }
 
-// placeholderByFirst groups placeholderWords by their first byte, so a short value
-// is read once instead of once per word.
-var placeholderByFirst = func() (t [256][][]byte) {
+// placeholderByFirst groups placeholderWords by their first byte, and
+// placeholderPairs is the set of their first two bytes.
+var (
+	placeholderByFirst [256][][]byte
+	placeholderPairs   [1 << 16 / 64]uint64
+)
+
+func init() {
 	for _, w := range placeholderWords {
-		t[w[0]] = append(t[w[0]], w)
+		if len(w) < 2 {
+			panic("placeholder words need two bytes")
+		}
+		placeholderByFirst[w[0]] = append(placeholderByFirst[w[0]], w)
+		pair := uint16(w[0])<<8 | uint16(w[1])
+		placeholderPairs[pair>>6] |= 1 << (pair & 63)
 	}
-	return t
-}()
+}
 
 // EqualFoldASCII reports whether s equals the lowercase ASCII string lower, folding
 // only ASCII letters in s (no Unicode folding: K is not the Kelvin sign).
