@@ -121,6 +121,21 @@ func TestEntropy(t *testing.T) {
 	}
 }
 
+// TestEntropyExactFloors checks that values whose entropy is exactly a round number
+// reach it: rules compare against floors such as 3.0, and an ulp below drops a secret.
+func TestEntropyExactFloors(t *testing.T) {
+	for _, k := range []int{1, 2, 5, 6, 7, 9, 14, 31} {
+		s := bytes.Repeat([]byte("q7Zk2Xm9"), k)
+		if e := Entropy(s); e != 3 {
+			t.Errorf("8 symbols x %d: entropy %v, want exactly 3", k, e)
+		}
+		s = bytes.Repeat([]byte("abcd"), k)
+		if e := Entropy(s); e != 2 {
+			t.Errorf("4 symbols x %d: entropy %v, want exactly 2", k, e)
+		}
+	}
+}
+
 // TestEntropyAgreesWithDefinition checks the table-driven short path against the
 // textbook sum on random inputs of every length up to and past 255 bytes.
 func TestEntropyAgreesWithDefinition(t *testing.T) {

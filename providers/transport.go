@@ -159,6 +159,10 @@ func blockedResponse(req *http.Request, err error) *http.Response {
 	return ErrorResponse(req, http.StatusBadRequest, "scrubgate_error", "scrubgate could not scan this request: "+err.Error())
 }
 
+// maxPresize bounds the buffer readBody allocates from a declared Content-Length
+// before any byte has arrived.
+const maxPresize = 1 << 20
+
 // readBody reads a whole body, decoding gzip and deflate. It returns an HTTP status
 // and a message when the body is refused.
 func readBody(r io.Reader, length int64, encoding string, max int64, what string) ([]byte, int, string) {
@@ -177,7 +181,10 @@ func readBody(r io.Reader, length int64, encoding string, max int64, what string
 	}
 	var buf bytes.Buffer
 	if enc := strings.ToLower(strings.TrimSpace(encoding)); (enc == "" || enc == "identity") && length > 0 && length <= max {
-		buf.Grow(int(length) + bytes.MinRead) // the declared length, read without regrowing (ReadFrom wants MinRead free for its last read)
+		// The declared length, read without regrowing (ReadFrom wants MinRead free
+		// for its last read). It is the client's word, not bytes received: capped,
+		// so a request that only declares a large body cannot make us hold memory.
+		buf.Grow(int(min(length, maxPresize)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	if err != nil {

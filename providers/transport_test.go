@@ -347,3 +347,15 @@ func TestTransportResponseHeadersScrubbed(t *testing.T) {
 		t.Fatalf("other headers or the hit: %v %+v", resp.Header, rec.hits)
 	}
 }
+
+// TestReadBodyDeclaredLengthIsNotTrusted: a Content-Length alone (no bytes behind
+// it) must not make the gateway allocate that much.
+func TestReadBodyDeclaredLengthIsNotTrusted(t *testing.T) {
+	body, status, _ := readBody(strings.NewReader(`{"a":1}`), 64<<20, "", 64<<20, "request")
+	if status != 0 || string(body) != `{"a":1}` {
+		t.Fatalf("body %q status %d", body, status)
+	}
+	if cap(body) > 2*maxPresize {
+		t.Fatalf("a declared 64 MiB body reserved %d bytes", cap(body))
+	}
+}

@@ -96,13 +96,14 @@ func getJSONView(lines bool) *jsonView {
 }
 
 // release hands a view whose scan has finished back for reuse. Nothing found by the
-// scan refers to its memory (findings copy what they keep). Member names are
-// dropped, so no text of the scanned input stays reachable from the pool other than
-// in buffers the next scan overwrites.
+// scan refers to its memory (findings copy what they keep). The decoded text is
+// zeroed and member names are dropped, so no text of the scanned input stays in the
+// pool.
 func (j *jsonView) release() {
 	if cap(j.view) > maxPooledView || cap(j.segs) > maxPooledView/16 || cap(j.esc) > maxPooledView/16 {
 		return
 	}
+	clear(j.view) // the decoded text (secrets included) does not outlive its scan
 	clear(j.names)
 	if len(j.index) > 1024 {
 		j.index = map[string]int32{}
