@@ -131,16 +131,12 @@ func (d *keywordDFA) scan(buf []byte, from, to, maxLen int, words [][]byte, fn f
 		hits = new([lanes][]int)
 	}
 	defer putLaneHits(hits)
-	for k := 0; k < n; k++ {
-		k, st = step4(d.delta, &d.class, buf, starts, n, k, st)
-		if k == n {
-			break
-		}
-		for l := 0; l < lanes; l++ {
-			if st[l]&outFlag != 0 {
-				st[l] &^= outFlag
-				hits[l] = append(hits[l], starts[l]+k, int(st[l]))
-			}
+	var batch laneHits4
+	for k := 0; k < n; {
+		var m int
+		k, m, st = step4(d.delta, &d.class, buf, starts, n, k, st, &batch)
+		for _, h := range batch[:m] {
+			hits[h.lane] = append(hits[h.lane], starts[h.lane]+h.k, int(h.st))
 		}
 	}
 	for l := 0; l < lanes; l++ { // each lane's remainder on its own
@@ -170,22 +166,59 @@ func putLaneHits(h *[lanes][]int) {
 	laneHits.Put(h)
 }
 
-// step4 advances the lanes' state chains from offset k until one reaches a state
-// that ends a keyword (it returns that offset) or offset n. It makes no calls, so
-// the compiler keeps the states in registers.
-func step4(delta []uint32, class *[256]uint8, buf []byte, starts [lanes]int, n, k int, st [lanes]uint32) (int, [lanes]uint32) {
+// laneHit is a keyword end seen by one lane of step4: the offset in the lane and
+// the state reached (without its flag).
+type laneHit struct {
+	k    int
+	st   uint32
+	lane uint8
+}
+
+// laneHits4 is the batch step4 fills before it returns.
+type laneHits4 [64]laneHit
+
+// step4 advances the lanes' state chains from offset k until offset n or until
+// its batch of keyword ends is nearly full; it returns where it stopped, how many
+// hits it recorded and the states. Hits are recorded without leaving the loop (a
+// hit is rare per byte but frequent per buffer: about 12 per KiB of agent text),
+// and the loop makes no calls, so the compiler keeps the states in registers.
+func step4(delta []uint32, class *[256]uint8, buf []byte, starts [lanes]int, n, k int, st [lanes]uint32, out *laneHits4) (int, int, [lanes]uint32) {
 	b0, b1, b2, b3 := buf[starts[0]:starts[0]+n], buf[starts[1]:starts[1]+n], buf[starts[2]:starts[2]+n], buf[starts[3]:starts[3]+n]
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
+	m := 0
 	for ; k < n; k++ {
 		s0 = delta[s0+uint32(class[b0[k]])]
 		s1 = delta[s1+uint32(class[b1[k]])]
 		s2 = delta[s2+uint32(class[b2[k]])]
 		s3 = delta[s3+uint32(class[b3[k]])]
 		if (s0|s1|s2|s3)&outFlag != 0 {
-			break
+			if s0&outFlag != 0 {
+				s0 &^= outFlag
+				out[m&63] = laneHit{k: k, st: s0, lane: 0}
+				m++
+			}
+			if s1&outFlag != 0 {
+				s1 &^= outFlag
+				out[m&63] = laneHit{k: k, st: s1, lane: 1}
+				m++
+			}
+			if s2&outFlag != 0 {
+				s2 &^= outFlag
+				out[m&63] = laneHit{k: k, st: s2, lane: 2}
+				m++
+			}
+			if s3&outFlag != 0 {
+				s3 &^= outFlag
+				out[m&63] = laneHit{k: k, st: s3, lane: 3}
+				m++
+			}
+			if m > len(out)-lanes {
+				k++
+				break
+			}
 		}
 	}
-	return k, [lanes]uint32{s0, s1, s2, s3}
+	return k, m, [lanes]uint32{s0, s1, s2, s3}
 }
 
 func (d *keywordDFA) report(hits []int, from, to int, words [][]byte, fn func(kw int32, start int)) {
