@@ -131,16 +131,14 @@ func (p *pipeline) writeAll(b []byte) error {
 		p.raw, p.rawBorrowed, p.whole = b[:len(b):len(b)], true, true
 		if p.jv != nil {
 			// sized for the whole input: strings are rarely shorter than ~24 bytes
-			// on average in real JSON; every escape starts with a backslash
+			// on average in real JSON (escapes grow their table as they come:
+			// counting them first cost more than the growth)
 			jv := p.jv
 			if cap(jv.view) < len(b) {
 				jv.view = make([]byte, 0, len(b))
 			}
 			if n := len(b)/24 + 16; cap(jv.segs) < n {
 				jv.segs = make([]segment, 0, n)
-			}
-			if n := bytes.Count(b, []byte{'\\'}) + 16; cap(jv.esc) < n {
-				jv.esc = append(make([]escape, 0, n), jv.esc...)
 			}
 			p.jv.feed(b)
 		}
