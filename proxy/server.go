@@ -228,7 +228,8 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 			}
 			pr.Out.Header = h
 		},
-		Transport: s.transport,
+		Transport:  s.transport,
+		BufferPool: &copyBuffers,
 		// FlushInterval 0: a whole (scanned, Content-Length) response goes out in
 		// one write; streams (text/event-stream, or Content-Length -1, which the
 		// scrubbing transport sets on every stream it rewrites) are still flushed
@@ -250,6 +251,21 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 		},
 	}
 }
+
+// copyBuffers lends ReverseProxy the 32 KB buffers it copies response bodies
+// with, instead of one fresh buffer per request.
+var copyBuffers = bufferPool{}
+
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
 
 // isScrubgateError reports whether a response was made by scrubgate itself (a
 // block, a refused body) rather than by the upstream.
