@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -121,6 +122,34 @@ func TestEntropy(t *testing.T) {
 	}
 }
 
+// TestLongSecretsAreNotPlaceholdersByChance: four x in a row, or a short word, inside
+// the random body of a long key must not make it a placeholder; in short values and
+// at word boundaries they still do.
+func TestLongSecretsAreNotPlaceholdersByChance(t *testing.T) {
+	body := strings.Repeat("q7Zk2Xm9Lp4Rt8Vn3Kb6Gh1Jd5Fs0aW", 6) // 192 bytes
+	for _, s := range []string{
+		body[:90] + "xXxx" + body[90:],
+		body[:90] + "dummy" + body[90:],
+		"-----BEGIN RSA PRIVATE KEY-----\n" + body[:100] + "XXXX" + body[100:] + "\n-----END RSA PRIVATE KEY-----",
+	} {
+		if IsPlaceholder([]byte(s), 0) {
+			t.Errorf("a long random value is taken for a placeholder: %.60q…", s)
+		}
+	}
+	for _, s := range []string{
+		"sk-xxxx-" + body[:70],                    // long value: four x are not enough
+		"ghp_xxxxxxxxxxxx" + body[:60],            // a run of 12 x
+		"AKIAxxxx",                                // short value
+		"dummy-" + body[:70],                      // at the start
+		body[:70] + "/your-key-here/" + body[:10], // after a non-alphanumeric byte
+	} {
+		want := !strings.HasPrefix(s, "sk-xxxx-")
+		if got := IsPlaceholder([]byte(s), 0); got != want {
+			t.Errorf("IsPlaceholder(%.40q…) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 // TestEntropyExactFloors checks that values whose entropy is exactly a round number
 // reach it: rules compare against floors such as 3.0, and an ulp below drops a secret.
 func TestEntropyExactFloors(t *testing.T) {
@@ -159,7 +188,21 @@ func TestPlaceholderWordSearch(t *testing.T) {
 	naive := func(s []byte) bool {
 		low := bytes.ToLower(s)
 		for _, w := range placeholderWords {
-			if bytes.Contains(low, w) {
+			for off := 0; ; {
+				i := bytes.Index(low[off:], w)
+				if i < 0 {
+					break
+				}
+				i += off
+				off = i + 1
+				if len(s) > longPlaceholderValue && len(w) < 6 {
+					if i > 0 && bytes.IndexByte([]byte("abcdefghijklmnopqrstuvwxyz0123456789"), low[i-1]) >= 0 {
+						continue
+					}
+					if w[0] == 'x' && len(low[i:])-len(bytes.TrimLeft(low[i:], "x")) < 8 {
+						continue
+					}
+				}
 				return true
 			}
 		}

@@ -104,7 +104,13 @@ func lower(c byte) byte {
 // ASCII case. Secrets can be long (a PEM key is kilobytes), so it reads s once: a
 // bitset of the words' first two bytes lets almost every position go by with one
 // lookup, and only a matching pair compares whole words.
+//
+// In a long value (a PEM key, a JWT) a short word can occur by chance: four x in a
+// row turn up in about one random 1.7 KB base64 key in 600. There a word shorter
+// than six bytes counts only at the start of the value or after a byte that is not
+// a letter or digit, and x must run at least eight times.
 func containsPlaceholderWord(s []byte) bool {
+	long := len(s) > longPlaceholderValue
 	for i := 0; i+1 < len(s); i++ {
 		a, b := lower(s[i]), lower(s[i+1])
 		pair := uint16(a)<<8 | uint16(b)
@@ -112,12 +118,39 @@ func containsPlaceholderWord(s []byte) bool {
 			continue
 		}
 		for _, w := range placeholderByFirst[a] {
-			if len(s)-i >= len(w) && EqualFoldASCII(s[i:i+len(w)], w) {
-				return true
+			if len(s)-i < len(w) || !EqualFoldASCII(s[i:i+len(w)], w) {
+				continue
 			}
+			if long && len(w) < 6 {
+				if i > 0 && isAlnum(s[i-1]) {
+					continue
+				}
+				if w[0] == 'x' && xRun(s[i:]) < 8 {
+					continue
+				}
+			}
+			return true
 		}
 	}
 	return false
+}
+
+// longPlaceholderValue is the length past which short placeholder words need a
+// boundary (see containsPlaceholderWord).
+const longPlaceholderValue = 64
+
+func isAlnum(c byte) bool {
+	c = lower(c)
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+// xRun counts the x or X at the start of s.
+func xRun(s []byte) int {
+	n := 0
+	for n < len(s) && lower(s[n]) == 'x' {
+		n++
+	}
+	return n
 }
 
 // placeholderByFirst groups placeholderWords by their first byte, and
