@@ -136,16 +136,20 @@ func TestLongSecretsAreNotPlaceholdersByChance(t *testing.T) {
 			t.Errorf("a long random value is taken for a placeholder: %.60q…", s)
 		}
 	}
-	for _, s := range []string{
-		"sk-xxxx-" + body[:70],                    // long value: four x are not enough
-		"ghp_xxxxxxxxxxxx" + body[:60],            // a run of 12 x
-		"AKIAxxxx",                                // short value
-		"dummy-" + body[:70],                      // at the start
-		body[:70] + "/your-key-here/" + body[:10], // after a non-alphanumeric byte
+	for _, c := range []struct {
+		s      string
+		prefix int
+		want   bool
+	}{
+		{"sk-xxxx-" + body[:70], 0, false},                   // four x are not enough
+		{"ghp_xxxxxxxxxxxx" + body[:60], 0, true},            // a run of 12 x
+		{"AKIAxxxx", 4, true},                                // the body is all x: its shape
+		{"Kq7xxxxZr2LmX9vTn4KpW7sYd3GhJa", 0, false},         // four x by chance in a short value
+		{"dummy-" + body[:70], 0, true},                      // a short word at the start
+		{body[:70] + "/your-key-here/" + body[:10], 0, true}, // after a non-alphanumeric byte
 	} {
-		want := !strings.HasPrefix(s, "sk-xxxx-")
-		if got := IsPlaceholder([]byte(s), 0); got != want {
-			t.Errorf("IsPlaceholder(%.40q…) = %v, want %v", s, got, want)
+		if got := IsPlaceholder([]byte(c.s), c.prefix); got != c.want {
+			t.Errorf("IsPlaceholder(%.40q…) = %v, want %v", c.s, got, c.want)
 		}
 	}
 }
@@ -195,13 +199,12 @@ func TestPlaceholderWordSearch(t *testing.T) {
 				}
 				i += off
 				off = i + 1
-				if len(s) > longPlaceholderValue && len(w) < 6 {
-					if i > 0 && bytes.IndexByte([]byte("abcdefghijklmnopqrstuvwxyz0123456789"), low[i-1]) >= 0 {
-						continue
-					}
-					if w[0] == 'x' && len(low[i:])-len(bytes.TrimLeft(low[i:], "x")) < 8 {
-						continue
-					}
+				if w[0] == 'x' && len(low[i:])-len(bytes.TrimLeft(low[i:], "x")) < 8 {
+					continue
+				}
+				if len(s) > longPlaceholderValue && len(w) < 6 && i > 0 &&
+					bytes.IndexByte([]byte("abcdefghijklmnopqrstuvwxyz0123456789"), low[i-1]) >= 0 {
+					continue
 				}
 				return true
 			}

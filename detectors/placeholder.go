@@ -105,10 +105,12 @@ func lower(c byte) byte {
 // bitset of the words' first two bytes lets almost every position go by with one
 // lookup, and only a matching pair compares whole words.
 //
-// In a long value (a PEM key, a JWT) a short word can occur by chance: four x in a
-// row turn up in about one random 1.7 KB base64 key in 600. There a word shorter
-// than six bytes counts only at the start of the value or after a byte that is not
-// a letter or digit, and x must run at least eight times.
+// Short words can occur by chance: four x in a row turn up in about one random
+// 1.7 KB base64 key in 600, and one 40-byte key in 30,000. So x must run at least
+// eight times (sk-xxxx and the like are caught by placeholderShape: one character
+// dominates), and in a long value (a PEM key, a JWT) a word shorter than six bytes
+// counts only at the start of the value or after a byte that is not a letter or
+// digit.
 func containsPlaceholderWord(s []byte) bool {
 	long := len(s) > longPlaceholderValue
 	for i := 0; i+1 < len(s); i++ {
@@ -121,13 +123,11 @@ func containsPlaceholderWord(s []byte) bool {
 			if len(s)-i < len(w) || !EqualFoldASCII(s[i:i+len(w)], w) {
 				continue
 			}
-			if long && len(w) < 6 {
-				if i > 0 && isAlnum(s[i-1]) {
-					continue
-				}
-				if w[0] == 'x' && xRun(s[i:]) < 8 {
-					continue
-				}
+			if w[0] == 'x' && xRun(s[i:]) < 8 {
+				continue // values that are mostly x are caught by their shape
+			}
+			if long && len(w) < 6 && i > 0 && isAlnum(s[i-1]) {
+				continue
 			}
 			return true
 		}

@@ -34,6 +34,16 @@ var validators = map[string]Validator{
 	"pem-private-key": PEMPrivateKey,
 }
 
+// IsChecksum reports whether the validator registered under name verifies a
+// checksum: a candidate it confirms is a real token's shape, whatever words it holds.
+func IsChecksum(name string) bool {
+	switch name {
+	case "github-crc32", "npm-crc32", "scrubgate-crc32":
+		return true
+	}
+	return false
+}
+
 // Lookup returns the validator registered under name.
 func Lookup(name string) (Validator, bool) {
 	v, ok := validators[name]

@@ -369,8 +369,11 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 	}
 	if binaryMedia(mt) && (enc == "" || enc == "identity") {
 		// Generated speech, images, PDFs: binary media carry no text a scan could
-		// read, and an edit would corrupt them. They pass as they are, streamed.
+		// read, and an edit would corrupt them. They pass as they are, streamed:
+		// ContentLength -1 makes ReverseProxy flush each write (speech trickles);
+		// the Content-Length header, if any, still reaches the client.
 		resp.Header.Set(RedactionsHeader, strconv.Itoa(reqRedactions))
+		resp.ContentLength = -1
 		return resp, nil
 	}
 	raw, status, msg := readBody(resp.Body, resp.ContentLength, enc, t.maxBody(), "response")

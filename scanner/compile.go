@@ -31,6 +31,7 @@ type compiledRule struct {
 	runLen     int        // its length
 	runWithin  int        // the run starts at most this far after the keyword start (-1: anywhere in the window)
 	validators []detectors.Validator
+	checksums  []detectors.Validator // the validators that verify a checksum
 	allow      []*regexp.Regexp
 	stopWords  [][]byte
 	keywords   [][]byte
@@ -104,6 +105,9 @@ func compileRule(r rules.Rule, index int) (*compiledRule, error) {
 			return nil, fmt.Errorf("unknown validator %q", name)
 		}
 		cr.validators = append(cr.validators, v)
+		if detectors.IsChecksum(name) {
+			cr.checksums = append(cr.checksums, v)
+		}
 	}
 	for _, a := range r.Allow {
 		are, err := regexp.Compile(a)

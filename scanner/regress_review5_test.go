@@ -3,6 +3,8 @@ package scanner
 import (
 	"strings"
 	"testing"
+
+	"github.com/scrubgate/scrubgate/detectors"
 )
 
 // R5-1: a secret whose entropy is exactly a rule's floor (8 symbols, equally often:
@@ -14,5 +16,21 @@ func TestEntropyFloorSecretFound(t *testing.T) {
 		if fs := s.ScanMode([]byte(src), ModeText); len(fs) == 0 {
 			t.Errorf("k=%d: no finding for a %d-byte secret at the entropy floor", k, 8*k)
 		}
+	}
+}
+
+// R5-2: a checksummed token in which four x occur by chance was dropped as a
+// placeholder; a valid checksum now outweighs placeholder words.
+func TestChecksummedTokenWithXRunFound(t *testing.T) {
+	s := testScanner(t)
+	for _, body := range []string{"Kq7xxxxZr2LmX9vTn4KpW7sYd3GhJa", "Kq7dummyZr2LmX9vTn4KpW7sYd3GhJ"} {
+		tok := detectors.MintPrefixedCRC32("ghp_", []byte(body))
+		if fs := s.ScanMode([]byte("token "+tok+"\n"), ModeText); len(fs) == 0 {
+			t.Errorf("a checksummed GitHub token holding a placeholder word was not found (%.10s…)", body)
+		}
+	}
+	// a documentation value with a run of x and no valid checksum stays a placeholder
+	if fs := s.ScanMode([]byte("token ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"), ModeText); len(fs) != 0 {
+		t.Fatalf("placeholder reported: %+v", fs[0].RuleID)
 	}
 }

@@ -381,8 +381,8 @@ func (w *Writer) Abort(mask []byte) error {
 // confirm applies the placeholder filter, allowlists, entropy floor and validators
 // to a candidate secret, returning its confidence or false to drop it.
 func (r *compiledRule) confirm(secret []byte) (rules.Confidence, bool) {
-	if detectors.IsPlaceholder(secret, len(r.publicPrefix(secret))) {
-		return "", false
+	if detectors.IsPlaceholder(secret, len(r.publicPrefix(secret))) && !r.checksumValid(secret) {
+		return "", false // a placeholder, unless its checksum says it is a real token
 	}
 	for _, w := range r.stopWords {
 		if bytes.Contains(bytes.ToLower(secret), bytes.ToLower(w)) {
@@ -411,6 +411,17 @@ func (r *compiledRule) confirm(secret []byte) (rules.Confidence, bool) {
 		}
 	}
 	return conf, true
+}
+
+// checksumValid reports whether one of the rule's checksum validators confirms
+// secret: such a token is real even if a placeholder word occurs in it by chance.
+func (r *compiledRule) checksumValid(secret []byte) bool {
+	for _, v := range r.checksums {
+		if v(secret) == detectors.Confirmed {
+			return true
+		}
+	}
+	return false
 }
 
 // anchoredRegex compiles `\A(?s:.){0,L}?(regex)`: it finds the leftmost match starting
