@@ -188,6 +188,16 @@ func (j *jsonView) feed(b []byte) {
 				j.closeString(j.end() + int64(i-lit)) // a raw newline cannot be inside a JSON string
 			case '\\':
 				j.appendRun(b[lit:i])
+				if i+1 < len(b) {
+					if d := simpleEscape[b[i+1]]; d != 0 { // \n, \", \\ and the like, inline
+						j.esc = append(j.esc, escape{v: j.end(), vlen: 1, r: j.rawNext, rlen: 2})
+						j.view = append(j.view, d)
+						j.rawNext += 2
+						i += 2
+						lit = i
+						continue
+					}
+				}
 				n := j.decodeEscape(b[i:])
 				if n == 0 { // incomplete: wait for more input
 					j.pending = append([]byte(nil), b[i:]...)
@@ -248,6 +258,10 @@ func (j *jsonView) appendRun(b []byte) {
 	j.view = append(j.view, b...)
 	j.rawNext += int64(len(b))
 }
+
+// simpleEscape maps the byte after a backslash to what a two-byte escape decodes to
+// (0: not a two-byte escape).
+var simpleEscape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // decodeEscape decodes the escape at the start of b (b[0] == '\\') into the view and
 // returns how many raw bytes it consumed, or 0 if b ends before the escape does.
@@ -337,7 +351,9 @@ func (j *jsonView) openString(v int64) {
 	seg := segment{vs: v, ve: -1, idx: -1, member: -1}
 	if n := len(j.stack); n > 0 {
 		f := &j.stack[n-1]
-		seg.ctr = j.containerPath(n - 1)
+		if seg.ctr = f.path; seg.ctr < 0 { // the container's path node, made once
+			seg.ctr = j.containerPath(n - 1)
+		}
 		if f.arr {
 			seg.idx = f.idx
 		} else if seg.isKey = f.expectKey && j.deep == 0; !seg.isKey {
