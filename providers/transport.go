@@ -327,7 +327,7 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 		resp.Body != nil && resp.Body != http.NoBody && (enc == "" || enc == "identity") {
 		// A server that streams events without saying so: look at the first bytes.
 		br := bufio.NewReader(resp.Body)
-		head, _ := br.Peek(64)
+		head := sniffHead(br)
 		resp.Body = readCloser{br, resp.Body}
 		if looksLikeSSE(head) {
 			framing = "sse"
@@ -493,6 +493,22 @@ func (b *streamBody) Close() error {
 		b.end(true)
 	}
 	return b.src.Close()
+}
+
+// sniffHead returns the first bytes of a body, enough for looksLikeSSE: six bytes
+// past any leading blank lines, a whole first line, 64 bytes, or all there is
+// before the body ends. Unlike Peek(64) it does not wait for bytes a short first
+// event (": ping") may not be followed by for a long time.
+func sniffHead(br *bufio.Reader) []byte {
+	n := 1
+	for {
+		head, err := br.Peek(n)
+		t := bytes.TrimLeft(head, "\r\n")
+		if err != nil || len(head) >= 64 || len(t) >= 6 || bytes.IndexByte(t, '\n') >= 0 {
+			return head
+		}
+		n = max(len(head)+1, min(64, br.Buffered()))
+	}
 }
 
 // looksLikeSSE reports whether a body starts like an event stream: after blank
