@@ -496,7 +496,7 @@ func (b *streamBody) Close() error {
 }
 
 // sniffHead returns the first bytes of a body, enough for looksLikeSSE: six bytes
-// past any leading blank lines, a whole first line, 64 bytes, or all there is
+// past any leading blank lines, a whole first line (ended by LF, CR or both), 64 bytes, or all there is
 // before the body ends. Unlike Peek(64) it does not wait for bytes a short first
 // event (": ping") may not be followed by for a long time.
 func sniffHead(br *bufio.Reader) []byte {
@@ -504,7 +504,7 @@ func sniffHead(br *bufio.Reader) []byte {
 	for {
 		head, err := br.Peek(n)
 		t := bytes.TrimLeft(head, "\r\n")
-		if err != nil || len(head) >= 64 || len(t) >= 6 || bytes.IndexByte(t, '\n') >= 0 {
+		if err != nil || len(head) >= 64 || len(t) >= 6 || bytes.IndexAny(t, "\r\n") >= 0 {
 			return head
 		}
 		n = max(len(head)+1, min(64, br.Buffered()))

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 	"go.uber.org/goleak"
@@ -357,5 +359,23 @@ func TestReadBodyDeclaredLengthIsNotTrusted(t *testing.T) {
 	}
 	if cap(body) > 2*maxPresize {
 		t.Fatalf("a declared 64 MiB body reserved %d bytes", cap(body))
+	}
+}
+
+// sniffHead decides on a first line that ends with a bare CR (allowed by the SSE
+// format) without waiting for more bytes.
+func TestSniffHeadBareCR(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte(":\r"))
+	done := make(chan []byte, 1)
+	go func() { done <- sniffHead(bufio.NewReader(pr)) }()
+	select {
+	case head := <-done:
+		if !looksLikeSSE(head) {
+			t.Fatalf("head %q not taken for an event stream", head)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("sniffHead waited for more bytes after a complete first line")
 	}
 }

@@ -316,6 +316,9 @@ func (j *jsonView) decodeEscape(b []byte) int {
 			}
 		}
 		d = utf8.AppendRune(dec[:0], r)
+	case '\n':
+		j.appendRun(b[:1]) // a backslash at the end of a line: the raw newline ends the string
+		return 1
 	default:
 		j.appendRun(b[:2]) // invalid escape: keep the raw text
 		return 2

@@ -34,3 +34,19 @@ func TestChecksummedTokenWithXRunFound(t *testing.T) {
 		t.Fatalf("placeholder reported: %+v", fs[0].RuleID)
 	}
 }
+
+// R5-3: a backslash at the end of a JSONL line swallowed the raw newline as an
+// invalid escape, so the string stayed open into the next line and that line's
+// findings got the wrong JSON path.
+func TestBackslashBeforeRawNewline(t *testing.T) {
+	s := testScanner(t)
+	tok := detectors.MintPrefixedCRC32("ghp_", []byte("Zq8Lm2Wz9Rt4Xn7Kp3Yb6Gh1Jd5Fs0"))
+	src := "{\"a\":\"x\\\n{\"api\":\"" + tok + "\"}\n"
+	fs := s.ScanMode([]byte(src), ModeJSONL)
+	if len(fs) != 1 {
+		t.Fatalf("%d findings, want 1", len(fs))
+	}
+	if fs[0].JSONPath != "$.api" || fs[0].Start.Line != 2 {
+		t.Fatalf("finding at line %d path %q, want line 2 path $.api", fs[0].Start.Line, fs[0].JSONPath)
+	}
+}
