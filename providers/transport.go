@@ -504,7 +504,7 @@ func sniffHead(br *bufio.Reader) []byte {
 	for {
 		head, err := br.Peek(n)
 		t := bytes.TrimLeft(head, "\r\n")
-		if err != nil || len(head) >= 64 || len(t) >= 6 || bytes.IndexAny(t, "\r\n") >= 0 {
+		if err != nil || len(head) >= 64 || len(t) >= 6 || bytes.ContainsAny(t, "\r\n") {
 			return head
 		}
 		n = max(len(head)+1, min(64, br.Buffered()))
