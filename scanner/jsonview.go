@@ -71,7 +71,17 @@ type frame struct {
 }
 
 func newJSONView(lines bool) *jsonView {
-	return &jsonView{lines: lines, esc: []escape{{}}, index: map[string]int32{}, nodes: []pathNode{{parent: -1, idx: -1, name: -1}}}
+	j := &jsonView{index: map[string]int32{}}
+	j.reset(lines)
+	return j
+}
+
+// reset makes j a fresh view, keeping its buffers and index map for reuse.
+func (j *jsonView) reset(lines bool) {
+	*j = jsonView{
+		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0],
+		stack: j.stack[:0], names: j.names[:0], index: j.index, nodes: append(j.nodes[:0], pathNode{parent: -1, idx: -1, name: -1}),
+	}
 }
 
 // jsonViews holds the views of finished one-shot scans for reuse: a proxy scans a
@@ -88,10 +98,7 @@ func getJSONView(lines bool) *jsonView {
 	if j == nil {
 		return newJSONView(lines)
 	}
-	*j = jsonView{
-		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0],
-		stack: j.stack[:0], names: j.names[:0], index: j.index, nodes: append(j.nodes[:0], pathNode{parent: -1, idx: -1, name: -1}),
-	}
+	j.reset(lines)
 	return j
 }
 
@@ -190,9 +197,7 @@ func (j *jsonView) feed(b []byte) {
 				j.appendRun(b[lit:i])
 				if i+1 < len(b) {
 					if d := simpleEscape[b[i+1]]; d != 0 { // \n, \", \\ and the like, inline
-						j.esc = append(j.esc, escape{v: j.end(), vlen: 1, r: j.rawNext, rlen: 2})
-						j.view = append(j.view, d)
-						j.rawNext += 2
+						j.addDecoded([]byte{d}, 2)
 						i += 2
 						lit = i
 						continue
@@ -269,22 +274,14 @@ func (j *jsonView) decodeEscape(b []byte) int {
 	if len(b) < 2 {
 		return 0
 	}
+	if d := simpleEscape[b[1]]; d != 0 {
+		j.addDecoded([]byte{d}, 2)
+		return 2
+	}
 	var dec [8]byte
 	var d []byte
 	n := 2
 	switch b[1] {
-	case '"', '\\', '/':
-		d = append(dec[:0], b[1])
-	case 'b':
-		d = append(dec[:0], '\b')
-	case 'f':
-		d = append(dec[:0], '\f')
-	case 'n':
-		d = append(dec[:0], '\n')
-	case 'r':
-		d = append(dec[:0], '\r')
-	case 't':
-		d = append(dec[:0], '\t')
 	case 'u':
 		if len(b) < 6 {
 			return 0
@@ -323,11 +320,16 @@ func (j *jsonView) decodeEscape(b []byte) int {
 		j.appendRun(b[:2]) // invalid escape: keep the raw text
 		return 2
 	}
-	v := j.end()
-	j.esc = append(j.esc, escape{v: v, vlen: int64(len(d)), r: j.rawNext, rlen: int64(n)})
-	j.view = append(j.view, d...)
-	j.rawNext += int64(n)
+	j.addDecoded(d, n)
 	return n
+}
+
+// addDecoded appends the decoding d of an escape of rawLen raw bytes to the view and
+// records the escape for mapping offsets back.
+func (j *jsonView) addDecoded(d []byte, rawLen int) {
+	j.esc = append(j.esc, escape{v: j.end(), vlen: int64(len(d)), r: j.rawNext, rlen: int64(rawLen)})
+	j.view = append(j.view, d...)
+	j.rawNext += int64(rawLen)
 }
 
 func hex4(b []byte) (uint16, bool) {
