@@ -166,7 +166,8 @@ const maxPresize = 1 << 20
 // readBody reads a whole body, decoding gzip and deflate. It returns an HTTP status
 // and a message when the body is refused.
 func readBody(r io.Reader, length int64, encoding string, max int64, what string) ([]byte, int, string) {
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	enc := strings.ToLower(strings.TrimSpace(encoding))
+	switch enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(io.LimitReader(r, max+1))
@@ -180,7 +181,7 @@ func readBody(r io.Reader, length int64, encoding string, max int64, what string
 		return nil, http.StatusUnsupportedMediaType, fmt.Sprintf("scrubgate cannot decode a %s body with Content-Encoding %q, so it cannot scan it; send it uncompressed, gzip or deflate", what, truncateHeader(encoding))
 	}
 	var buf bytes.Buffer
-	if enc := strings.ToLower(strings.TrimSpace(encoding)); (enc == "" || enc == "identity") && length > 0 && length <= max {
+	if (enc == "" || enc == "identity") && length > 0 && length <= max {
 		// The declared length, read without regrowing (ReadFrom wants MinRead free
 		// for its last read). It is the client's word, not bytes received: capped,
 		// so a request that only declares a large body cannot make us hold memory.
