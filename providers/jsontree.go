@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/scrubgate/scrubgate/scanner"
@@ -30,7 +31,10 @@ var errNotJSON = errors.New("not a JSON document")
 
 // parseTree parses a complete JSON document.
 func parseTree(src []byte) (*node, error) {
-	p := treeParser{src: src}
+	sc := treeScratchPool.Get().(*treeScratch)
+	defer sc.release()
+	p := treeParser{src: src, stack: sc.stack[:0], names: sc.names[:0]}
+	defer func() { sc.stack, sc.names = p.stack, p.names }()
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.i = 3 // a UTF-8 byte-order mark
 	}
@@ -46,11 +50,39 @@ func parseTree(src []byte) (*node, error) {
 	return n, nil
 }
 
+// treeScratch is the reusable part of a parse: the stacks of members waiting for
+// their container to end.
+type treeScratch struct {
+	stack []*node
+	names []string
+}
+
+var treeScratchPool = sync.Pool{New: func() any { return &treeScratch{} }}
+
+// release clears the stacks (a failed parse leaves members on them; they must not
+// keep a document alive; entries past the length were cleared as containers
+// ended) and returns the scratch to the pool unless it grew large.
+func (sc *treeScratch) release() {
+	clear(sc.stack)
+	clear(sc.names)
+	sc.stack, sc.names = sc.stack[:0], sc.names[:0]
+	if cap(sc.stack) <= 1024 && cap(sc.names) <= 1024 {
+		treeScratchPool.Put(sc)
+	}
+}
+
 type treeParser struct {
 	src   []byte
 	i     int
 	slab  []node // nodes are carved from slabs: one allocation for many nodes
 	nodes int
+	// Members and names of the containers being parsed wait on stacks; a finished
+	// container's lists are copied into slabs, so a document costs a few
+	// allocations, not two slices per container.
+	stack    []*node
+	names    []string
+	ptrSlab  []*node
+	nameSlab []string
 }
 
 // maxTreeNodes bounds the nodes of one parse (about 25 MB). Numbers and literals
@@ -65,6 +97,38 @@ func (p *treeParser) alloc() *node {
 	}
 	p.slab = p.slab[:len(p.slab)+1]
 	return &p.slab[len(p.slab)-1]
+}
+
+// members moves the members a container pushed since base into a list of its own.
+func (p *treeParser) members(base int) []*node {
+	k := len(p.stack) - base
+	if k == 0 {
+		return nil
+	}
+	if cap(p.ptrSlab)-len(p.ptrSlab) < k {
+		p.ptrSlab = make([]*node, 0, max(k, min(max(len(p.src)/16, 16), 4096)))
+	}
+	at := len(p.ptrSlab)
+	p.ptrSlab = append(p.ptrSlab, p.stack[base:]...)
+	clear(p.stack[base:])
+	p.stack = p.stack[:base]
+	return p.ptrSlab[at:len(p.ptrSlab):len(p.ptrSlab)]
+}
+
+// memberNames is members for an object's member names.
+func (p *treeParser) memberNames(base int) []string {
+	k := len(p.names) - base
+	if k == 0 {
+		return nil
+	}
+	if cap(p.nameSlab)-len(p.nameSlab) < k {
+		p.nameSlab = make([]string, 0, max(k, min(max(len(p.src)/32, 16), 4096)))
+	}
+	at := len(p.nameSlab)
+	p.nameSlab = append(p.nameSlab, p.names[base:]...)
+	clear(p.names[base:])
+	p.names = p.names[:base]
+	return p.nameSlab[at:len(p.nameSlab):len(p.nameSlab)]
 }
 
 func (p *treeParser) ws() {
@@ -99,6 +163,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			n.end = p.i
 			return n, nil
 		}
+		base, nameBase := len(p.stack), len(p.names)
 		for {
 			p.ws()
 			if p.i >= len(p.src) || p.src[p.i] != '"' {
@@ -108,7 +173,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			if err := p.str(); err != nil {
 				return nil, err
 			}
-			key, ok := decodeString(p.src[ks:p.i])
+			key, ok := decodeName(p.src[ks:p.i])
 			if !ok {
 				return nil, errNotJSON
 			}
@@ -123,8 +188,8 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 				return nil, err
 			}
 			v.name = key
-			n.keys = append(n.keys, key)
-			n.members = append(n.members, v)
+			p.stack = append(p.stack, v)
+			p.names = append(p.names, key)
 			p.ws()
 			if p.i >= len(p.src) {
 				return nil, errNotJSON
@@ -136,6 +201,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			if p.src[p.i] == '}' {
 				p.i++
 				n.end = p.i
+				n.members, n.keys = p.members(base), p.memberNames(nameBase)
 				return n, nil
 			}
 			return nil, errNotJSON
@@ -149,6 +215,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			n.end = p.i
 			return n, nil
 		}
+		base := len(p.stack)
 		for pos := 0; ; pos++ {
 			p.ws()
 			v, err := p.value(n, depth+1)
@@ -157,7 +224,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			}
 			if v != nil {
 				v.index = pos
-				n.members = append(n.members, v)
+				p.stack = append(p.stack, v)
 			}
 			p.ws()
 			if p.i >= len(p.src) {
@@ -170,6 +237,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			if p.src[p.i] == ']' {
 				p.i++
 				n.end = p.i
+				n.members = p.members(base)
 				return n, nil
 			}
 			return nil, errNotJSON
@@ -205,7 +273,7 @@ func (p *treeParser) scalar() error {
 			}
 			break
 		}
-		if !json.Valid(p.src[start:p.i]) {
+		if !validNumber(p.src[start:p.i]) {
 			return errNotJSON
 		}
 		return nil
@@ -252,6 +320,44 @@ func (p *treeParser) str() error {
 	return errNotJSON
 }
 
+// validNumber reports whether b is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
 func isHex4(b []byte) bool {
 	for _, c := range b {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
@@ -285,9 +391,46 @@ func decodeString(raw []byte) (string, bool) {
 	return s, true
 }
 
+// commonNames are member names and values that recur in every provider event:
+// decoding them returns these strings instead of allocating copies.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		"id", "object", "created", "model", "choices", "index", "delta", "content", "role", "finish_reason",
+		"logprobs", "usage", "system_fingerprint", "service_tier", "message", "text", "type", "tool_calls",
+		"function", "name", "arguments", "refusal", "reasoning", "reasoning_content", "annotations",
+		"obfuscation", "item_id", "output_index", "content_index", "summary_index", "sequence_number",
+		"response", "item", "part", "output", "status", "input", "thinking", "signature", "stop_reason",
+		"stop_sequence", "input_tokens", "output_tokens", "prompt_tokens", "completion_tokens", "total_tokens",
+		"value", "done", "error", "code", "param", "metadata", "instructions", "tools", "messages",
+		"assistant", "user", "system", "tool", "chat.completion.chunk", "chat.completion", "stop", "length",
+		"content_block_delta", "content_block_start", "content_block_stop", "message_start", "message_delta",
+		"message_stop", "ping", "text_delta", "input_json_delta", "thinking_delta", "signature_delta",
+		"tool_use", "tool_result", "end_turn", "max_tokens", "partial_json",
+		"response.output_text.delta", "response.output_text.done", "response.created", "response.in_progress",
+		"response.completed", "response.output_item.added", "response.output_item.done",
+		"response.content_part.added", "response.content_part.done", "response.function_call_arguments.delta",
+		"response.function_call_arguments.done", "output_text", "in_progress", "completed", "function_call",
+	} {
+		m[s] = s
+	}
+	return m
+}()
+
+// decodeName decodes a member name (or another short recurring string) like
+// decodeString, without allocating for the common ones.
+func decodeName(raw []byte) (string, bool) {
+	if len(raw) >= 2 && len(raw) <= 64 {
+		if s, ok := commonNames[string(raw[1:len(raw)-1])]; ok && raw[0] == '"' && raw[len(raw)-1] == '"' {
+			return s, true
+		}
+	}
+	return decodeString(raw)
+}
+
 // text returns the decoded value of a string node.
 func (n *node) text(src []byte) string {
-	s, _ := decodeString(src[n.start:n.end])
+	s, _ := decodeName(src[n.start:n.end])
 	return s
 }
 

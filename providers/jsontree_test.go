@@ -26,6 +26,9 @@ func FuzzParseTree(f *testing.F) {
 		if err != nil {
 			return // invalid, or deeper than the bound
 		}
+		if got, want := treeTokens(root, src), decoderTokens(t, body); got != want {
+			t.Fatalf("tree %s\nencoding/json %s", got, want)
+		}
 		root.walkStrings(func(n *node) {
 			var want string
 			if e := json.Unmarshal(src[n.start:n.end], &want); e != nil {
@@ -36,6 +39,92 @@ func FuzzParseTree(f *testing.F) {
 			}
 		})
 	})
+}
+
+// treeTokens renders a parse tree as a token list: containers, member names,
+// strings and scalars (numbers and literals in arrays get no node, so none here).
+func treeTokens(n *node, src []byte) string {
+	var b bytes.Buffer
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.kind {
+		case '{':
+			b.WriteString("{ ")
+			for i, m := range n.members {
+				if m.parent != n || m.name != n.keys[i] || m.index != -1 {
+					b.WriteString("<bad link> ")
+				}
+				b.WriteString("k:" + n.keys[i] + " ")
+				walk(m)
+			}
+			b.WriteString("} ")
+		case '[':
+			b.WriteString("[ ")
+			for _, m := range n.members {
+				if m.parent != n || m.index < 0 {
+					b.WriteString("<bad link> ")
+				}
+				walk(m)
+			}
+			b.WriteString("] ")
+		case '"':
+			b.WriteString("s:" + n.text(src) + " ")
+		default:
+			b.WriteString("v:" + string(src[n.start:n.end]) + " ")
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// decoderTokens renders what encoding/json reads from a document in treeTokens' form.
+func decoderTokens(t *testing.T, doc []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var b bytes.Buffer
+	type frame struct{ object, wantKey bool }
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return b.String()
+		}
+		inArray := len(stack) > 0 && !stack[len(stack)-1].object
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			top := &stack[len(stack)-1]
+			if top.wantKey {
+				if k, ok := tok.(string); ok {
+					b.WriteString("k:" + k + " ")
+					top.wantKey = false
+					continue
+				}
+			} else {
+				top.wantKey = true
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				b.WriteString(string(v) + " ")
+				stack = append(stack, frame{object: v == '{', wantKey: true})
+			default:
+				b.WriteString(string(v) + " ")
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			b.WriteString("s:" + v + " ")
+		case json.Number:
+			if !inArray {
+				b.WriteString("v:" + string(v) + " ")
+			}
+		default:
+			if !inArray {
+				s, _ := json.Marshal(v)
+				b.WriteString("v:" + string(s) + " ")
+			}
+		}
+	}
 }
 
 // TestNeedsTreeAgreesWithContains checks the skip search against plain substring

@@ -2,11 +2,13 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -555,7 +557,7 @@ func (e *editor) output() []byte {
 	if len(e.edits) == 0 {
 		return e.src
 	}
-	sort.SliceStable(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
+	slices.SortStableFunc(e.edits, func(a, b edit) int { return cmp.Compare(a.start, b.start) })
 	out := make([]byte, 0, len(e.src)+32*len(e.edits))
 	at := 0
 	for _, ed := range e.edits {

@@ -413,8 +413,12 @@ type streamBody struct {
 	ended   bool
 }
 
+// Read returns the rewritten events. Events that arrived together (already
+// buffered) are rewritten together, up to len(p) bytes of output, so a burst of
+// small events costs one write and one flush, not one each; Read never waits for
+// an event that has not arrived while it has output to return.
 func (b *streamBody) Read(p []byte) (int, error) {
-	for b.buf.Len() == 0 {
+	for b.buf.Len() == 0 || b.err == nil && b.buf.Len() < len(p) && b.rd.Ready() {
 		if b.err != nil {
 			return 0, b.err
 		}
@@ -534,6 +538,8 @@ func looksLikeSSE(head []byte) bool {
 // newline-delimited JSON.
 type eventReader interface {
 	Next() (*sse.Event, error)
+	// Ready reports whether Next would return without reading from the network.
+	Ready() bool
 }
 
 // streamFraming tells the framing of a streamed response by its media type.
@@ -577,6 +583,14 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{bufio.NewReaderSize(r, 64<<10)} }
+
+// Ready reports whether a whole non-blank line is buffered (false when unsure:
+// that only costs a separate write).
+func (l *lineReader) Ready() bool {
+	buf, _ := l.br.Peek(l.br.Buffered())
+	i := bytes.IndexByte(buf, '\n')
+	return i >= 0 && len(bytes.TrimSpace(buf[:i])) > 0
+}
 
 func (l *lineReader) Next() (*sse.Event, error) {
 	for {

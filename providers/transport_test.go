@@ -379,3 +379,51 @@ func TestSniffHeadBareCR(t *testing.T) {
 		t.Fatal("sniffHead waited for more bytes after a complete first line")
 	}
 }
+
+// Events that arrive together leave together (one Read, so the proxy writes and
+// flushes once for the burst), and an event still on its way never holds back
+// the ones already here.
+func TestTransportStreamCoalescesArrivedEvents(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	pr, pw := io.Pipe()
+	tr := &Transport{Scrubber: s, Base: rtFunc(func(r *http.Request) (*http.Response, error) {
+		h := http.Header{"Content-Type": {"text/event-stream"}}
+		return &http.Response{StatusCode: 200, Header: h, Body: pr, Request: r}, nil
+	})}
+	req, _ := http.NewRequest("POST", "http://upstream.test/v1/chat/completions", strings.NewReader(`{"stream":true}`))
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	chunk := func(text string) string {
+		return "data: " + `{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":` + jsonStr(text) + `}}]}` + "\n\n"
+	}
+	go func() {
+		// Three events in one write, then half of a fourth: the fourth arrives
+		// only after the test has read the first three.
+		pw.Write([]byte(chunk("one ") + chunk("two ") + chunk("three ") + chunk("four ")[:40]))
+	}()
+	got := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 32<<10)
+		n, _ := resp.Body.Read(buf)
+		got <- string(buf[:n])
+	}()
+	select {
+	case out := <-got:
+		if !strings.Contains(out, `"one "`) || !strings.Contains(out, `"two "`) || !strings.Contains(out, `"three "`) {
+			t.Fatalf("one Read should carry the three events that arrived together: %q", out)
+		}
+		if strings.Contains(out, "four") {
+			t.Fatalf("a partial event was passed on: %q", out)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read waited for an event that had not arrived")
+	}
+	go func() { pw.Write([]byte(chunk("four ")[40:] + "data: [DONE]\n\n")); pw.Close() }()
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil || !strings.Contains(string(rest), `"four "`) || !strings.Contains(string(rest), "[DONE]") {
+		t.Fatalf("rest of the stream: %q, %v", rest, err)
+	}
+}

@@ -1,7 +1,6 @@
 package sse
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -66,11 +65,15 @@ const DefaultMaxEvent = 16 << 20
 
 // Reader parses events from a stream.
 type Reader struct {
-	sc      *bufio.Scanner
+	src     io.Reader
+	buf     []byte // buf[r:w] is read from src and not yet consumed
+	r, w    int
+	atEOF   bool  // src has ended (or failed with srcErr)
+	srcErr  error // the error src failed with, other than io.EOF
+	empty   int   // consecutive reads that returned nothing
 	max     int
 	offset  int64 // offset of the next line
 	line    int   // number of the next line (1-based)
-	adv     int   // bytes the split function consumed for the last token
 	unknown int   // lines of undispatched (unknown-only) events
 	err     error
 }
@@ -81,23 +84,11 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 	if maxEvent <= 0 {
 		maxEvent = DefaultMaxEvent
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxEvent+2)
-	rd := &Reader{sc: sc, max: maxEvent, line: 1}
-	sc.Split(rd.splitLine)
-	return rd
+	return &Reader{src: r, buf: make([]byte, 4096), max: maxEvent, line: 1}
 }
 
 // splitLine splits on LF, CRLF or a lone CR; the token excludes the terminator.
 // A CR at the end of the buffer waits for the next byte unless the input ended.
-func (r *Reader) splitLine(data []byte, atEOF bool) (int, []byte, error) {
-	adv, tok := splitLine(data, atEOF)
-	if tok != nil {
-		r.adv = adv
-	}
-	return adv, tok, nil
-}
-
 func splitLine(data []byte, atEOF bool) (int, []byte) {
 	if atEOF && len(data) == 0 {
 		return 0, nil
@@ -123,6 +114,106 @@ func splitLine(data []byte, atEOF bool) (int, []byte) {
 	return 0, nil
 }
 
+// readLine returns the next line (valid until the next call) and the bytes it
+// consumed with its terminator. At the end of the input it returns the source's
+// error or io.EOF; a line longer than the event limit is ErrTooLarge.
+func (r *Reader) readLine() ([]byte, int, error) {
+	for {
+		if adv, tok := splitLine(r.buf[r.r:r.w], r.atEOF); tok != nil {
+			r.r += adv
+			return tok, adv, nil
+		}
+		if r.atEOF {
+			if r.srcErr != nil {
+				return nil, 0, r.srcErr
+			}
+			return nil, 0, io.EOF
+		}
+		if r.w-r.r >= r.max+2 {
+			return nil, 0, ErrTooLarge
+		}
+		if r.r > 0 { // make room: move the unread bytes to the front
+			r.w = copy(r.buf, r.buf[r.r:r.w])
+			r.r = 0
+		}
+		if r.w == len(r.buf) {
+			grown := make([]byte, min(2*len(r.buf), r.max+2))
+			copy(grown, r.buf[:r.w])
+			r.buf = grown
+		}
+		n, err := r.src.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			n, err = 0, errors.New("sse: the source reported an impossible read count")
+		}
+		if r.empty = r.empty + 1; n > 0 {
+			r.empty = 0
+		} else if r.empty >= 100 && err == nil {
+			err = io.ErrNoProgress
+		}
+		r.w += n
+		if err != nil {
+			r.atEOF = true
+			if err != io.EOF {
+				r.srcErr = err
+			}
+		}
+	}
+}
+
+// Ready reports whether Next can return without reading from the source: a whole
+// event (or the end of the input) is already buffered. A caller that writes
+// events out can use it to gather the events that arrived together into one
+// write, without waiting for any that have not.
+func (r *Reader) Ready() bool {
+	if r.err != nil || r.atEOF {
+		return true
+	}
+	data := r.buf[r.r:r.w]
+	fields := false
+	for {
+		adv, tok := splitLine(data, false)
+		if tok == nil {
+			return false
+		}
+		if len(tok) == 0 && fields {
+			return true
+		}
+		if len(tok) > 0 {
+			f, v, _ := splitField(tok)
+			fields = fields || dispatches(f, v)
+		}
+		data = data[adv:]
+	}
+}
+
+// splitField splits a line into its field name and value (without the one
+// optional leading space); at is the offset of the value in the line.
+func splitField(line []byte) (field, value []byte, at int) {
+	i := bytes.IndexByte(line, ':')
+	if i < 0 {
+		return line, nil, len(line)
+	}
+	field, value, at = line[:i], line[i+1:], i+1
+	if len(value) > 0 && value[0] == ' ' {
+		value, at = value[1:], at+1
+	}
+	return field, value, at
+}
+
+// dispatches reports whether a line with this field makes its event one that
+// Next returns (not an event of unknown fields only).
+func dispatches(field, value []byte) bool {
+	switch string(field) {
+	case "", "data", "event":
+		return true
+	case "id":
+		return bytes.IndexByte(value, 0) < 0
+	case "retry":
+		return isDigits(value)
+	}
+	return false
+}
+
 // Unknown is the number of lines read so far that were no field of the format
 // and belonged to no dispatched event.
 func (r *Reader) Unknown() int { return r.unknown }
@@ -137,12 +228,10 @@ func (r *Reader) Next() (*Event, error) {
 	size := 0
 	for {
 		start := r.offset
-		if !r.sc.Scan() {
-			err := r.sc.Err()
+		line, adv, err := r.readLine()
+		if err != nil {
 			switch {
-			case errors.Is(err, bufio.ErrTooLong):
-				r.err = ErrTooLarge
-			case err != nil:
+			case err != io.EOF:
 				r.err = err
 			case ev != nil:
 				r.err = ErrTruncated
@@ -159,8 +248,7 @@ func (r *Reader) Next() (*Event, error) {
 			}
 			return nil, r.err
 		}
-		line := r.sc.Bytes()
-		r.offset += int64(r.adv)
+		r.offset += int64(adv)
 		lineNo := r.line
 		r.line++
 		if len(line) == 0 {
@@ -181,16 +269,8 @@ func (r *Reader) Next() (*Event, error) {
 			r.err = ErrTooLarge
 			return nil, r.err
 		}
-		field, value := line, []byte(nil)
-		valueAt := start + int64(len(line))
-		if i := bytes.IndexByte(line, ':'); i >= 0 {
-			field, value = line[:i], line[i+1:]
-			valueAt = start + int64(i) + 1
-			if len(value) > 0 && value[0] == ' ' {
-				value = value[1:]
-				valueAt++
-			}
-		}
+		field, value, at := splitField(line)
+		valueAt := start + int64(at)
 		switch string(field) {
 		case "":
 			ev.Comments = append(ev.Comments, append([]byte(nil), line[1:]...))

@@ -180,3 +180,99 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// chunkSource hands out its chunks one Read at a time and counts the reads.
+type chunkSource struct {
+	chunks [][]byte
+	reads  int
+}
+
+func (c *chunkSource) Read(p []byte) (int, error) {
+	c.reads++
+	if len(c.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.chunks[0])
+	if c.chunks[0] = c.chunks[0][n:]; len(c.chunks[0]) == 0 {
+		c.chunks = c.chunks[1:]
+	}
+	return n, nil
+}
+
+func TestReaderReady(t *testing.T) {
+	src := &chunkSource{chunks: [][]byte{
+		[]byte("data: a\n\ndata: b\r\n\r\nx-unknown: 1\n\ndata: c"), // two whole events, an unknown-only one, a partial
+		[]byte("\n\n: ping\n"),
+		[]byte("\n"),
+	}}
+	r := NewReader(src, 0)
+	if r.Ready() {
+		t.Fatal("Ready before anything was read")
+	}
+	want := []struct {
+		data      string
+		readyThen bool // Ready after this event
+	}{{"a", true}, {"b", false}, {"c", false}}
+	for _, w := range want {
+		ev, err := r.Next()
+		if err != nil || string(ev.Data) != w.data {
+			t.Fatalf("Next = %v, %v; want %q", ev, err, w.data)
+		}
+		if got := r.Ready(); got != w.readyThen {
+			t.Fatalf("after %q: Ready = %v, want %v", w.data, got, w.readyThen)
+		}
+	}
+	ev, err := r.Next()
+	if err != nil || !ev.IsComment() {
+		t.Fatalf("comment event: %v, %v", ev, err)
+	}
+	reads := src.reads
+	for !r.Ready() { // only the end of input is left to read
+		if _, err := r.Next(); err != io.EOF {
+			t.Fatalf("end: %v", err)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF || src.reads != reads+1 {
+		t.Fatalf("end: %v after %d reads", err, src.reads-reads)
+	}
+}
+
+func TestReaderNoProgress(t *testing.T) {
+	r := NewReader(readerFunc(func([]byte) (int, error) { return 0, nil }), 0)
+	if _, err := r.Next(); !errors.Is(err, io.ErrNoProgress) {
+		t.Fatalf("a source that never returns data: err = %v", err)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// FuzzReaderReady checks Ready's promise under any chunking: when it reports a
+// buffered event, Next returns without reading the source.
+func FuzzReaderReady(f *testing.F) {
+	f.Add([]byte("data: a\n\nevent: x\r\ndata: b\r\n\r\nfoo: 1\n\n: c\rdata:\r\r"), uint64(0x9e3779b97f4a7c15))
+	f.Add([]byte("data: a\ndata: b\n\n\n\nid: 1\n\nretry: x\n\n"), uint64(7))
+	f.Fuzz(func(t *testing.T, in []byte, seed uint64) {
+		src := &chunkSource{}
+		for rest := in; len(rest) > 0; {
+			n := 1 + int(seed%7)
+			seed = seed*6364136223846793005 + 1442695040888963407
+			n = min(n, len(rest))
+			src.chunks = append(src.chunks, rest[:n])
+			rest = rest[n:]
+		}
+		r := NewReader(src, 1<<12)
+		for i := 0; i <= len(in)+1; i++ {
+			ready, reads := r.Ready(), src.reads
+			_, err := r.Next()
+			if ready && src.reads != reads {
+				t.Fatalf("Ready, yet Next read the source (event %d)", i)
+			}
+			if err != nil {
+				return
+			}
+		}
+		t.Fatal("more events than bytes")
+	})
+}
