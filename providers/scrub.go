@@ -139,9 +139,11 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	if scanner.DetectMode(body) == scanner.ModeJSONL { // JSON lines: batch input files
 		mode = scanner.ModeJSONL
 	}
-	fs := s.Scanner.ScanMode(body, mode)
+	// The scan tells whether a tool call's arguments or log probabilities are
+	// there (member names, decoded); base64 documents are looked for in the bytes.
+	fs, tree := s.Scanner.ScanModeMembers(body, mode, treeMembers...)
+	tree = tree || hasBase64Marker(body)
 	var root *node
-	tree := needsTree(body)
 	if mode == scanner.ModeJSON && (len(fs) > 0 || tree) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
@@ -414,7 +416,16 @@ func (s *Scrubber) decide(h *Hit) Action {
 // needsTree reports whether a document holds something only a parse tree can
 // place: tool-call arguments, log probabilities, base64 documents.
 func needsTree(b []byte) bool {
-	return containsAround(b, 'g', 3, `"arguments"`, `"logprobs"`) || containsAround(b, '6', 5, `;base64,`, `"base64"`)
+	return containsAround(b, 'g', 3, `"arguments"`, `"logprobs"`) || hasBase64Marker(b)
+}
+
+// treeMembers are the member names that make a document need its parse tree.
+var treeMembers = []string{"arguments", "logprobs"}
+
+// hasBase64Marker reports whether a document may hold a base64 document: a data:
+// URL or a source block of type base64.
+func hasBase64Marker(b []byte) bool {
+	return containsAround(b, '6', 5, `;base64,`, `"base64"`)
 }
 
 // containsAround reports whether b contains one of needles, each of which has the
@@ -455,7 +466,9 @@ func (e *editor) jsonlLines() ([]span, error) {
 			end += at
 		}
 		line := e.src[at:end]
-		if needsTree(line) {
+		// a member name spelled with \u escapes is no plain substring: such lines
+		// get their tree too
+		if needsTree(line) || bytes.Contains(line, []byte(`\u`)) {
 			trimmed := bytes.TrimRight(line, "\r")
 			root, err := parseTree(trimmed)
 			if err != nil {

@@ -22,7 +22,7 @@ import (
 
 // The benchmark pair of issue #3: scrubgate against a bare httputil.ReverseProxy
 // over the same stub upstream, for 4 KB and 128 KB chat requests, answered whole
-// or streamed. Each reports MB/s of request body, and the median and p99 time per
+// or streamed (with a third reference: the bare proxy buffering request bodies). Each reports MB/s of request body, and the median and p99 time per
 // request; the difference between the pairs is what scrubbing adds.
 //
 //	go test ./proxy -run '^$' -bench Proxy -benchtime 2000x
@@ -68,23 +68,39 @@ func stubUpstream() *httptest.Server {
 	}))
 }
 
-func benchProxies(b *testing.B) (bare, scrub *httptest.Server, cleanup func()) {
+func benchProxies(b *testing.B) (bare, buffered, scrub *httptest.Server, cleanup func()) {
 	up := stubUpstream()
 	target, _ := url.Parse(up.URL)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.FlushInterval = -1
 	rp.ErrorLog = log.New(io.Discard, "", 0)
 	bare = httptest.NewServer(rp)
+	// buffered is the bare proxy reading each request body whole before forwarding
+	// it, as a scanning gateway must (it cannot forward what it has not scanned):
+	// scrubgate minus buffered is what scanning itself costs.
+	brp := httputil.NewSingleHostReverseProxy(target)
+	brp.FlushInterval = -1
+	brp.ErrorLog = rp.ErrorLog
+	direct := brp.Director
+	brp.Director = func(r *http.Request) {
+		direct(r)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
+	buffered = httptest.NewServer(brp)
 	srv, err := New(&Config{Upstream: up.URL, AdminListen: "off"}, Options{Scanner: baseScanner(b), Keys: fixedKeys, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	scrub = httptest.NewServer(srv.Handler())
-	return bare, scrub, func() { bare.Close(); scrub.Close(); up.Close(); srv.Close(b.Context()) }
+	return bare, buffered, scrub, func() { bare.Close(); buffered.Close(); scrub.Close(); up.Close(); srv.Close(b.Context()) }
 }
 
 func BenchmarkProxy(b *testing.B) {
-	bare, scrub, cleanup := benchProxies(b)
+	bare, buffered, scrub, cleanup := benchProxies(b)
 	defer cleanup()
 	for _, size := range []int{4 << 10, 128 << 10} {
 		body := chatRequest(size)
@@ -92,7 +108,7 @@ func BenchmarkProxy(b *testing.B) {
 			for _, p := range []struct {
 				name string
 				srv  *httptest.Server
-			}{{"bare", bare}, {"scrubgate", scrub}} {
+			}{{"bare", bare}, {"buffered", buffered}, {"scrubgate", scrub}} {
 				mode := "whole"
 				q := ""
 				if stream {

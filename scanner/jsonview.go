@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jsonView turns raw JSON (or JSONL) into the "view" the rules scan: the same bytes
@@ -84,20 +86,45 @@ func (j *jsonView) reset(lines bool) {
 	}
 }
 
-// jsonViews holds the views of finished one-shot scans for reuse: a proxy scans a
+// freeViews holds the views of finished one-shot scans for reuse: a proxy scans a
 // JSON body per request, and allocating (and zeroing) a view, segment and escape
-// tables each time cost more than scanning a small body.
-var jsonViews sync.Pool
+// tables each time cost more than scanning a small body. A sync.Pool drops its
+// contents at every other garbage collection, which a scan of a few megabytes
+// triggers itself, so the views are kept in a list bounded by their total size.
+var freeViews struct {
+	sync.Mutex
+	views []*jsonView
+	bytes int
+}
 
-// maxPooledView bounds the view capacity kept for reuse.
-const maxPooledView = 8 << 20
+const (
+	// maxPooledView bounds the view capacity kept for reuse.
+	maxPooledView = 8 << 20
+	// maxFreeViewBytes bounds the memory all kept views hold together, and
+	// maxFreeViews their number.
+	maxFreeViewBytes = 48 << 20
+	maxFreeViews     = 64
+)
+
+// footprint is the memory a view's tables hold.
+func (j *jsonView) footprint() int {
+	return cap(j.view) + cap(j.segs)*int(unsafe.Sizeof(segment{})) + cap(j.esc)*int(unsafe.Sizeof(escape{})) +
+		cap(j.stack)*int(unsafe.Sizeof(frame{})) + cap(j.nodes)*int(unsafe.Sizeof(pathNode{})) + cap(j.names)*16
+}
 
 // getJSONView returns a fresh view, reusing a released one when there is one.
 func getJSONView(lines bool) *jsonView {
-	j, _ := jsonViews.Get().(*jsonView)
-	if j == nil {
+	freeViews.Lock()
+	n := len(freeViews.views)
+	if n == 0 {
+		freeViews.Unlock()
 		return newJSONView(lines)
 	}
+	j := freeViews.views[n-1]
+	freeViews.views[n-1] = nil
+	freeViews.views = freeViews.views[:n-1]
+	freeViews.bytes -= j.footprint()
+	freeViews.Unlock()
 	j.reset(lines)
 	return j
 }
@@ -107,7 +134,8 @@ func getJSONView(lines bool) *jsonView {
 // zeroed and member names are dropped, so no text of the scanned input stays in the
 // pool.
 func (j *jsonView) release() {
-	if cap(j.view) > maxPooledView || cap(j.segs) > maxPooledView/16 || cap(j.esc) > maxPooledView/16 {
+	fp := j.footprint()
+	if cap(j.view) > maxPooledView || fp > maxFreeViewBytes/2 {
 		return
 	}
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan
@@ -117,7 +145,13 @@ func (j *jsonView) release() {
 	} else {
 		clear(j.index)
 	}
-	jsonViews.Put(j)
+	freeViews.Lock()
+	defer freeViews.Unlock()
+	if len(freeViews.views) >= maxFreeViews || freeViews.bytes+fp > maxFreeViewBytes {
+		return
+	}
+	freeViews.views = append(freeViews.views, j)
+	freeViews.bytes += fp
 }
 
 // end returns the view offset just past the decoded data.
@@ -387,6 +421,10 @@ func (j *jsonView) closeString(v int64) {
 	}
 }
 
+// maxIndexedNames bounds the index of member names (a document of endless
+// distinct names must not grow it without bound).
+const maxIndexedNames = 4096
+
 // intern returns the id of a member name, adding it to names when new.
 func (j *jsonView) intern(key []byte) int32 {
 	h := 0
@@ -400,12 +438,30 @@ func (j *jsonView) intern(key []byte) int32 {
 	if !ok {
 		id = int32(len(j.names))
 		j.names = append(j.names, string(key))
-		if len(j.index) < 4096 {
+		if len(j.index) < maxIndexedNames {
 			j.index[string(key)] = id
 		}
 	}
 	j.nameCache[h] = id + 1
 	return id
+}
+
+// hasName reports whether one of names was seen as a member name. Every name is
+// in the index until it is full; after that, new names are only listed.
+func (j *jsonView) hasName(names []string) bool {
+	for _, n := range names {
+		if _, ok := j.index[n]; ok {
+			return true
+		}
+	}
+	if len(j.index) >= maxIndexedNames {
+		for _, have := range j.names {
+			if slices.Contains(names, have) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pathNode is one step of a container path: the parent container and, in it, an

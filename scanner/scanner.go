@@ -290,12 +290,26 @@ func (s *Scanner) ScanMode(src []byte, mode Mode) []Finding {
 }
 
 func (s *Scanner) scanDepth(src []byte, mode Mode, depth int) []Finding {
+	out, _ := s.scanMembers(src, mode, depth, nil)
+	return out
+}
+
+// ScanModeMembers is ScanMode that also reports whether any of names occurs as a
+// member name in the JSON input, decoded (so a name spelled with escapes counts).
+// It costs nothing beyond the scan: the JSON view already reads every name. In text
+// mode there are no member names.
+func (s *Scanner) ScanModeMembers(src []byte, mode Mode, names ...string) ([]Finding, bool) {
+	return s.scanMembers(src, resolveMode(mode, src), 0, names)
+}
+
+func (s *Scanner) scanMembers(src []byte, mode Mode, depth int, names []string) ([]Finding, bool) {
 	var out []Finding
 	p := s.newPipeline(mode, nil, nil, func(f Finding) { out = append(out, f) })
 	p.depth = depth
 	_ = p.writeAll(src)
+	found := len(names) > 0 && p.jv != nil && p.jv.hasName(names)
 	p.release()
-	return out
+	return out, found
 }
 
 // Redact returns src with every finding replaced by replace(finding), choosing the

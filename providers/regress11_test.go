@@ -1,0 +1,47 @@
+package providers
+
+import (
+	"strings"
+	"testing"
+)
+
+// A tool call's arguments are JSON source inside a JSON string, decoded a second
+// time to scan them. Whether a body has arguments was decided by looking for the
+// bytes "arguments" in quotes, so a member name spelled with an escape
+// ("argum\u0065nts", which every JSON parser reads as arguments) skipped the second
+// decoding, and a secret escaped inside the arguments went through. The scan's own
+// (decoded) member names decide now.
+func TestR11EscapedArgumentsNameStillDecodedTwice(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	aws := "AKIAQ3ZR7TLMXW2KJ5NP"
+	escaped := `\\u0041` + aws[1:] // the A of AKIA written as \u0041 inside the arguments' JSON
+	for _, name := range []string{`arguments`, `argum\u0065nts`, `\u0061rguments`} {
+		body := `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"call_1","type":"function",` +
+			`"function":{"name":"f","` + name + `":"{\"k\":\"` + escaped + `\"}"}}]}]}`
+		out, res, err := s.Body(Request, []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.Redactions != 1 || strings.Contains(string(out), aws[4:]) {
+			t.Fatalf("member %q: the escaped key in the arguments was not redacted (%d redactions): %s", name, res.Redactions, out)
+		}
+	}
+}
+
+// The same in a JSON lines body (a batch input file): each line is looked at alone.
+func TestR11EscapedArgumentsNameInJSONLines(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	aws := "AKIAQ3ZR7TLMXW2KJ5NP"
+	line := func(name string) string {
+		return `{"custom_id":"r1","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function",` +
+			`"function":{"name":"f","` + name + `":"{\"k\":\"\\u0041` + aws[1:] + `\"}"}}]}]}}`
+	}
+	body := line("arguments") + "\n" + line(`argum\u0065nts`) + "\n"
+	out, res, err := s.Body(Request, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Redactions != 2 || strings.Contains(string(out), aws[4:]) {
+		t.Fatalf("want both lines' keys redacted, got %d: %s", res.Redactions, out)
+	}
+}
