@@ -78,18 +78,15 @@ func benchProxies(b *testing.B) (bare, buffered, scrub *httptest.Server, cleanup
 	// buffered is the bare proxy reading each request body whole before forwarding
 	// it, as a scanning gateway must (it cannot forward what it has not scanned):
 	// scrubgate minus buffered is what scanning itself costs.
-	brp := httputil.NewSingleHostReverseProxy(target)
-	brp.FlushInterval = -1
-	brp.ErrorLog = rp.ErrorLog
-	direct := brp.Director
-	brp.Director = func(r *http.Request) {
-		direct(r)
-		body, err := io.ReadAll(r.Body)
+	brp := &httputil.ReverseProxy{FlushInterval: -1, ErrorLog: rp.ErrorLog, Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.Out.Host = pr.In.Host
+		body, err := io.ReadAll(pr.Out.Body)
 		if err != nil {
 			panic(http.ErrAbortHandler)
 		}
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-	}
+		pr.Out.Body, pr.Out.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}}
 	buffered = httptest.NewServer(brp)
 	srv, err := New(&Config{Upstream: up.URL, AdminListen: "off"}, Options{Scanner: baseScanner(b), Keys: fixedKeys, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
