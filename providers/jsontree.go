@@ -173,7 +173,7 @@ func (p *treeParser) value(parent *node, depth int) (*node, error) {
 			if err := p.str(); err != nil {
 				return nil, err
 			}
-			key, ok := decodeName(p.src[ks:p.i])
+			key, ok := decodeCommon(p.src[ks:p.i])
 			if !ok {
 				return nil, errNotJSON
 			}
@@ -417,9 +417,9 @@ var commonNames = func() map[string]string {
 	return m
 }()
 
-// decodeName decodes a member name (or another short recurring string) like
+// decodeCommon decodes a string token (a member name or a value) like
 // decodeString, without allocating for the common ones.
-func decodeName(raw []byte) (string, bool) {
+func decodeCommon(raw []byte) (string, bool) {
 	if len(raw) >= 2 && len(raw) <= 64 {
 		if s, ok := commonNames[string(raw[1:len(raw)-1])]; ok && raw[0] == '"' && raw[len(raw)-1] == '"' {
 			return s, true
@@ -430,7 +430,7 @@ func decodeName(raw []byte) (string, bool) {
 
 // text returns the decoded value of a string node.
 func (n *node) text(src []byte) string {
-	s, _ := decodeName(src[n.start:n.end])
+	s, _ := decodeCommon(src[n.start:n.end])
 	return s
 }
 

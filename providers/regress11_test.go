@@ -45,3 +45,19 @@ func TestR11EscapedArgumentsNameInJSONLines(t *testing.T) {
 		t.Fatalf("want both lines' keys redacted, got %d: %s", res.Redactions, out)
 	}
 }
+
+// A line with a \u escape gets its tree only in case it hides a tree member; a
+// line too deep for a tree is refused only when it really has one.
+func TestR11DeepEscapedLineRefusedOnlyWithTreeMembers(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	l1 := `{"custom_id":"r1","body":{"messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}]}}`
+	deep := func(name string) string {
+		return `{"custom_id":"r2","body":{"` + name + `":` + strings.Repeat("[", 130) + `"caf\u00e9"` + strings.Repeat("]", 130) + `}}`
+	}
+	if _, _, err := s.Body(Request, []byte(l1+"\n"+deep("x")+"\n")); err != nil {
+		t.Fatalf("a deep line without tree members was refused: %v", err)
+	}
+	if _, _, err := s.Body(Request, []byte(l1+"\n"+deep(`argum\u0065nts`)+"\n")); err != ErrUnscannable {
+		t.Fatalf("a deep line with an escaped arguments member: err = %v, want ErrUnscannable", err)
+	}
+}

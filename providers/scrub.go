@@ -413,10 +413,17 @@ func (s *Scrubber) decide(h *Hit) Action {
 	return a
 }
 
-// needsTree reports whether a document holds something only a parse tree can
-// place: tool-call arguments, log probabilities, base64 documents.
+// needsTree reports whether a document's bytes hold a marker of something only a
+// parse tree can place: tool-call arguments, log probabilities, base64 documents.
+// It sees names as written; Body learns the decoded names from its scan.
 func needsTree(b []byte) bool {
 	return containsAround(b, 'g', 3, `"arguments"`, `"logprobs"`) || hasBase64Marker(b)
+}
+
+// hasTreeMembers reports whether a JSON document has one of treeMembers, decoded.
+func (e *editor) hasTreeMembers(doc []byte) bool {
+	_, ok := e.s.Scanner.ScanModeMembers(doc, scanner.ModeJSON, treeMembers...)
+	return ok
 }
 
 // treeMembers are the member names that make a document need its parse tree.
@@ -466,13 +473,15 @@ func (e *editor) jsonlLines() ([]span, error) {
 			end += at
 		}
 		line := e.src[at:end]
-		// a member name spelled with \u escapes is no plain substring: such lines
-		// get their tree too
-		if needsTree(line) || bytes.Contains(line, []byte(`\u`)) {
+		// A member name spelled with \u escapes is no plain substring: such lines
+		// get their tree too. One whose tree cannot be built (too deep) is refused
+		// only if it needs one.
+		marked := needsTree(line)
+		if marked || bytes.Contains(line, []byte(`\u`)) {
 			trimmed := bytes.TrimRight(line, "\r")
 			root, err := parseTree(trimmed)
 			if err != nil {
-				if json.Valid(trimmed) {
+				if json.Valid(trimmed) && (marked || e.hasTreeMembers(trimmed)) {
 					return nil, ErrUnscannable
 				}
 			} else {

@@ -399,8 +399,8 @@ func (t *Transport) response(s *Scrubber, req *http.Request, resp *http.Response
 }
 
 // streamBody is a scrubbed event stream, read on demand: each Read pulls upstream
-// events until there is output, so nothing is buffered beyond one event and the
-// held tails.
+// events until there is output (and then those already buffered), so nothing is
+// held beyond the events that arrived and the redactors' held tails.
 type streamBody struct {
 	src     io.ReadCloser
 	rd      eventReader

@@ -400,9 +400,10 @@ func TestTransportStreamCoalescesArrivedEvents(t *testing.T) {
 		return "data: " + `{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":` + jsonStr(text) + `}}]}` + "\n\n"
 	}
 	go func() {
-		// Three events in one write, then half of a fourth: the fourth arrives
-		// only after the test has read the first three.
-		pw.Write([]byte(chunk("one ") + chunk("two ") + chunk("three ") + chunk("four ")[:40]))
+		// Three events in one write, an event Next skips (an empty name), then
+		// half of a fourth: the fourth arrives only after the test has read the
+		// first three.
+		pw.Write([]byte(chunk("one ") + chunk("two ") + chunk("three ") + "event:\n\n" + chunk("four ")[:40]))
 	}()
 	got := make(chan string, 1)
 	go func() {

@@ -98,15 +98,16 @@ var freeViews struct {
 }
 
 const (
-	// maxPooledView bounds the view capacity kept for reuse.
-	maxPooledView = 8 << 20
+	// maxKeptView bounds the view capacity kept for reuse.
+	maxKeptView = 8 << 20
 	// maxFreeViewBytes bounds the memory all kept views hold together, and
 	// maxFreeViews their number.
-	maxFreeViewBytes = 48 << 20
+	maxFreeViewBytes = 32 << 20
 	maxFreeViews     = 64
 )
 
-// footprint is the memory a view's tables hold.
+// footprint is the memory a view's tables hold (the name index, bounded by
+// maxIndexedNames, aside).
 func (j *jsonView) footprint() int {
 	return cap(j.view) + cap(j.segs)*int(unsafe.Sizeof(segment{})) + cap(j.esc)*int(unsafe.Sizeof(escape{})) +
 		cap(j.stack)*int(unsafe.Sizeof(frame{})) + cap(j.nodes)*int(unsafe.Sizeof(pathNode{})) + cap(j.names)*16
@@ -132,10 +133,10 @@ func getJSONView(lines bool) *jsonView {
 // release hands a view whose scan has finished back for reuse. Nothing found by the
 // scan refers to its memory (findings copy what they keep). The decoded text is
 // zeroed and member names are dropped, so no text of the scanned input stays in the
-// pool.
+// free list.
 func (j *jsonView) release() {
 	fp := j.footprint()
-	if cap(j.view) > maxPooledView || fp > maxFreeViewBytes/2 {
+	if cap(j.view) > maxKeptView || fp > maxFreeViewBytes/2 {
 		return
 	}
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan

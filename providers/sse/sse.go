@@ -161,26 +161,26 @@ func (r *Reader) readLine() ([]byte, int, error) {
 }
 
 // Ready reports whether Next can return without reading from the source: a whole
-// event (or the end of the input) is already buffered. A caller that writes
-// events out can use it to gather the events that arrived together into one
-// write, without waiting for any that have not.
+// event that Next dispatches (or the end of the input) is already buffered. A
+// caller that writes events out can use it to gather the events that arrived
+// together into one write, without waiting for any that have not.
 func (r *Reader) Ready() bool {
 	if r.err != nil || r.atEOF {
 		return true
 	}
 	data := r.buf[r.r:r.w]
-	fields := false
+	var ev Event // what the buffered lines make of the next event, values not kept
 	for {
 		adv, tok := splitLine(data, false)
 		if tok == nil {
 			return false
 		}
-		if len(tok) == 0 && fields {
-			return true
-		}
 		if len(tok) > 0 {
-			f, v, _ := splitField(tok)
-			fields = fields || dispatches(f, v)
+			ev.addLine(tok, 0, 0, false)
+		} else if !ev.empty() {
+			return true
+		} else {
+			ev = Event{} // only unknown fields (or none): Next skips it
 		}
 		data = data[adv:]
 	}
@@ -200,18 +200,40 @@ func splitField(line []byte) (field, value []byte, at int) {
 	return field, value, at
 }
 
-// dispatches reports whether a line with this field makes its event one that
-// Next returns (not an event of unknown fields only).
-func dispatches(field, value []byte) bool {
+// addLine applies one non-blank line (at stream offset start, line number lineNo)
+// to the event being read. Without keep, data and comment values are not copied:
+// only what decides whether the event is dispatched is tracked.
+func (ev *Event) addLine(line []byte, start int64, lineNo int, keep bool) {
+	field, value, at := splitField(line)
 	switch string(field) {
-	case "", "data", "event":
-		return true
+	case "":
+		var c []byte
+		if keep {
+			c = append([]byte(nil), line[1:]...)
+		}
+		ev.Comments = append(ev.Comments, c)
+	case "data":
+		if keep {
+			if ev.HasData {
+				ev.Data = append(ev.Data, '\n')
+			}
+			ev.Data = append(ev.Data, value...)
+			ev.DataLines = append(ev.DataLines, Span{Offset: start + int64(at), Len: len(value), Line: lineNo})
+		}
+		ev.HasData = true
+	case "event":
+		ev.Name = string(value)
 	case "id":
-		return bytes.IndexByte(value, 0) < 0
+		if bytes.IndexByte(value, 0) < 0 {
+			ev.ID, ev.HasID = string(value), true
+		}
 	case "retry":
-		return isDigits(value)
+		if isDigits(value) {
+			ev.Retry = string(value)
+		}
+	default:
+		ev.Unknown++
 	}
-	return false
 }
 
 // Unknown is the number of lines read so far that were no field of the format
@@ -269,31 +291,7 @@ func (r *Reader) Next() (*Event, error) {
 			r.err = ErrTooLarge
 			return nil, r.err
 		}
-		field, value, at := splitField(line)
-		valueAt := start + int64(at)
-		switch string(field) {
-		case "":
-			ev.Comments = append(ev.Comments, append([]byte(nil), line[1:]...))
-		case "data":
-			if ev.HasData {
-				ev.Data = append(ev.Data, '\n')
-			}
-			ev.Data = append(ev.Data, value...)
-			ev.HasData = true
-			ev.DataLines = append(ev.DataLines, Span{Offset: valueAt, Len: len(value), Line: lineNo})
-		case "event":
-			ev.Name = string(value)
-		case "id":
-			if bytes.IndexByte(value, 0) < 0 {
-				ev.ID, ev.HasID = string(value), true
-			}
-		case "retry":
-			if isDigits(value) {
-				ev.Retry = string(value)
-			}
-		default:
-			ev.Unknown++
-		}
+		ev.addLine(line, start, lineNo, true)
 	}
 }
 

@@ -237,6 +237,29 @@ func TestReaderReady(t *testing.T) {
 	}
 }
 
+// Lines that leave an event with nothing to dispatch (an empty event name, the
+// last of several; an invalid retry) make Next skip it: Ready must not promise it.
+func TestReaderReadyUndispatchedEvents(t *testing.T) {
+	for _, tail := range []string{"event:\n\n", "event: \n\n", "event: x\nevent:\n\n", "retry: x\n\n", "x-unknown: 1\n\n", "id: a\x00b\n\n"} {
+		src := &chunkSource{chunks: [][]byte{[]byte("data: a\n\n" + tail)}}
+		r := NewReader(src, 0)
+		if ev, err := r.Next(); err != nil || string(ev.Data) != "a" {
+			t.Fatalf("%q: first event %v, %v", tail, ev, err)
+		}
+		if r.Ready() {
+			t.Errorf("%q: Ready promised an event Next will skip", tail)
+		}
+	}
+	for _, tail := range []string{"event: x\n\n", "id:\n\n", "retry: 10\n\n", ":\n\n", "data\n\n"} {
+		src := &chunkSource{chunks: [][]byte{[]byte("data: a\n\n" + tail)}}
+		r := NewReader(src, 0)
+		r.Next()
+		if !r.Ready() {
+			t.Errorf("%q: a buffered event was not reported", tail)
+		}
+	}
+}
+
 func TestReaderNoProgress(t *testing.T) {
 	r := NewReader(readerFunc(func([]byte) (int, error) { return 0, nil }), 0)
 	if _, err := r.Next(); !errors.Is(err, io.ErrNoProgress) {
@@ -253,10 +276,14 @@ func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 func FuzzReaderReady(f *testing.F) {
 	f.Add([]byte("data: a\n\nevent: x\r\ndata: b\r\n\r\nfoo: 1\n\n: c\rdata:\r\r"), uint64(0x9e3779b97f4a7c15))
 	f.Add([]byte("data: a\ndata: b\n\n\n\nid: 1\n\nretry: x\n\n"), uint64(7))
+	f.Add([]byte("data: a\n\nevent:\n\nevent: x\nevent:\n\nretry: 1\nretry: x\n\n"), uint64(1)<<62)
 	f.Fuzz(func(t *testing.T, in []byte, seed uint64) {
 		src := &chunkSource{}
 		for rest := in; len(rest) > 0; {
-			n := 1 + int(seed%7)
+			n := 1 + int(seed%7) // mostly tiny pieces, sometimes whole events
+			if seed>>60 < 6 {
+				n = 1 + int(seed>>8%97)
+			}
 			seed = seed*6364136223846793005 + 1442695040888963407
 			n = min(n, len(rest))
 			src.chunks = append(src.chunks, rest[:n])
