@@ -61,3 +61,25 @@ func TestR11DeepEscapedLineRefusedOnlyWithTreeMembers(t *testing.T) {
 		t.Fatalf("a deep line with an escaped arguments member: err = %v, want ErrUnscannable", err)
 	}
 }
+
+// A body that is not valid JSON gets no tree, so its tool-call arguments would not
+// be decoded a second time: when it has them, it is refused instead of being
+// forwarded with a secret escaped inside them (review).
+func TestR11BrokenJSONWithArgumentsRefused(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	aws := "AKIAQ3ZR7TLMXW2KJ5NP"
+	args := `"arguments":"{\"k\":\"\\u0041` + aws[1:] + `\"}"`
+	broken := `{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f",` + args + `}}]}` // one ] short
+	if out, _, err := s.Body(Request, []byte(broken)); err != ErrUnscannable {
+		t.Fatalf("broken JSON with arguments: err = %v (secret passed: %v)", err, strings.Contains(string(out), aws[4:]))
+	}
+	lines := `{"custom_id":"r1","body":{"messages":[]}}` + "\n" + `{"custom_id":"r2","body":{"function":{` + args + `}}` + "\n"
+	if _, _, err := s.Body(Request, []byte(lines)); err != ErrUnscannable {
+		t.Fatalf("a broken JSON line with arguments: err = %v", err)
+	}
+	// Broken JSON without anything that needs a tree is still scanned leniently.
+	out, res, err := s.Body(Request, []byte(`{"messages":[{"role":"user","content":"key `+aws+`"}`))
+	if err != nil || res.Redactions != 1 || strings.Contains(string(out), aws) {
+		t.Fatalf("lenient scan of broken JSON: %v, %d redactions", err, res.Redactions)
+	}
+}

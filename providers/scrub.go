@@ -3,7 +3,6 @@ package providers
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -93,7 +92,7 @@ type Scrubber struct {
 
 // ErrUnscannable is returned for a body that could not be scrubbed completely; it is
 // refused rather than passed on.
-var ErrUnscannable = errors.New("scrubgate could not scan this body completely (too large or too complex to index), so it was not passed on")
+var ErrUnscannable = errors.New("scrubgate could not scan this body completely (too large, too deeply nested or not valid JSON where it holds tool-call arguments, log probabilities or base64 documents), so it was not passed on")
 
 // BlockedError is returned when policy blocks a request or response. It names the
 // rule and the location, never the secret.
@@ -147,9 +146,12 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	if mode == scanner.ModeJSON && (len(fs) > 0 || tree) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
-	if root == nil && mode == scanner.ModeJSON && tree && json.Valid(body) {
-		// Too large or too deep to index: its log probabilities could not be
-		// joined, nor its base64 documents decoded (they may hide a secret).
+	if root == nil && mode == scanner.ModeJSON && tree {
+		// Too large or too deep to index, or not JSON at all: its tool-call
+		// arguments could not be decoded a second time, its log probabilities
+		// joined, nor its base64 documents decoded (they may hide a secret). The
+		// lenient scan alone is not enough, so it is refused (a provider refuses
+		// broken JSON too, but only after it has received it).
 		return nil, Result{}, ErrUnscannable
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
@@ -481,7 +483,7 @@ func (e *editor) jsonlLines() ([]span, error) {
 			trimmed := bytes.TrimRight(line, "\r")
 			root, err := parseTree(trimmed)
 			if err != nil {
-				if json.Valid(trimmed) && (marked || e.hasTreeMembers(trimmed)) {
+				if marked || e.hasTreeMembers(trimmed) { // too deep, or broken
 					return nil, ErrUnscannable
 				}
 			} else {
