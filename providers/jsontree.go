@@ -33,8 +33,14 @@ var errNotJSON = errors.New("not a JSON document")
 func parseTree(src []byte) (*node, error) {
 	sc := treeScratchPool.Get().(*treeScratch)
 	defer sc.release()
-	p := treeParser{src: src, stack: sc.stack[:0], names: sc.names[:0]}
+	p := treeParser{stack: sc.stack[:0], names: sc.names[:0]}
 	defer func() { sc.stack, sc.names = p.stack, p.names }()
+	return p.parse(src)
+}
+
+// parse parses a complete JSON document with p's buffers.
+func (p *treeParser) parse(src []byte) (*node, error) {
+	p.src, p.i, p.nodes = src, 0, 0
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.i = 3 // a UTF-8 byte-order mark
 	}
@@ -48,6 +54,20 @@ func parseTree(src []byte) (*node, error) {
 		return nil, errNotJSON
 	}
 	return n, nil
+}
+
+// reuse parses src into the memory of p's previous parse, for a caller that parses
+// one small document after another (a stream's events) and keeps no node of one
+// past the next: the previous tree is cleared, so a node kept by mistake reads as
+// empty instead of as part of another document.
+func (p *treeParser) reuse(src []byte) (*node, error) {
+	clear(p.slab)
+	clear(p.ptrSlab)
+	clear(p.nameSlab)
+	clear(p.stack)
+	clear(p.names)
+	p.slab, p.ptrSlab, p.nameSlab, p.stack, p.names = p.slab[:0], p.ptrSlab[:0], p.nameSlab[:0], p.stack[:0], p.names[:0]
+	return p.parse(src)
 }
 
 // treeScratch is the reusable part of a parse: the stacks of members waiting for

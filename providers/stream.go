@@ -37,7 +37,8 @@ type Stream struct {
 	// terminated is set once the stream's own end marker arrived ([DONE],
 	// message_stop, response.completed): an EOF before it is an abnormal end.
 	terminated bool
-	ndjson     bool // newline-delimited JSON framing instead of SSE
+	ndjson     bool       // newline-delimited JSON framing instead of SSE
+	tree       treeParser // parses each event into the memory of the one before
 }
 
 // streamShape is the API a stream turned out to be, for its error events.
@@ -141,7 +142,7 @@ func (st *Stream) event(ev *sse.Event) error {
 		return nil
 	}
 	loc := safeName(out.Name)
-	root, perr := parseTree(ev.Data)
+	root, perr := st.tree.reuse(ev.Data) // no node outlives this call
 	if perr != nil {
 		if string(bytes.TrimSpace(ev.Data)) == "[DONE]" {
 			st.terminated = true
