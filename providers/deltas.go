@@ -241,6 +241,15 @@ func ollamaChunk(root *node, data []byte, done bool) ([]Delta, Ends) {
 // are short and are scanned whole with the rest of the event.
 var chatFields = []string{"content", "reasoning_content", "reasoning", "refusal"}
 
+// chatFieldFrames are the frame openings of chatFields' synthetic deltas.
+var chatFieldFrames = func() []string {
+	out := make([]string, len(chatFields))
+	for i, f := range chatFields {
+		out[i] = `"delta":{"` + f + `":`
+	}
+	return out
+}()
+
 func chatChunk(root, choices *node, data []byte, withID bool) ([]Delta, Ends) {
 	var ds []Delta
 	var ends Ends
@@ -260,9 +269,9 @@ func chatChunk(root, choices *node, data []byte, withID bool) ([]Delta, Ends) {
 			}))
 		}
 		if d := c.get("delta"); d != nil && d.kind == '{' {
-			for _, f := range chatFields {
+			for i, f := range chatFields {
 				if v := d.get(f); v != nil && v.kind == '"' {
-					add(f, v, false, `"delta":{"`+f+`":`, `}}]}`)
+					add(f, v, false, chatFieldFrames[i], `}}]}`)
 				}
 			}
 			// Content as an array of parts (Mistral's reasoning models): text parts,

@@ -411,10 +411,11 @@ func decodeString(raw []byte) (string, bool) {
 	return s, true
 }
 
-// commonNames are member names and values that recur in every provider event:
-// decoding them returns these strings instead of allocating copies.
-var commonNames = func() map[string]string {
-	m := map[string]string{}
+// commonStrings are member names and values that recur in every provider event:
+// decoding them returns these strings instead of allocating copies. They sit in a
+// table by a cheap hash of length and end bytes (a string whose slot is taken is
+// simply not interned), which costs less than a map lookup per name.
+var commonStrings = func() (t [512]string) {
 	for _, s := range []string{
 		"id", "object", "created", "model", "choices", "index", "delta", "content", "role", "finish_reason",
 		"logprobs", "usage", "system_fingerprint", "service_tier", "message", "text", "type", "tool_calls",
@@ -432,17 +433,24 @@ var commonNames = func() map[string]string {
 		"response.content_part.added", "response.content_part.done", "response.function_call_arguments.delta",
 		"response.function_call_arguments.done", "output_text", "in_progress", "completed", "function_call",
 	} {
-		m[s] = s
+		if i := commonSlot(s); t[i] == "" {
+			t[i] = s
+		}
 	}
-	return m
+	return t
 }()
+
+func commonSlot[T string | []byte](s T) int {
+	return (len(s)*11 + int(s[0])*18 + int(s[len(s)-1])*15 + int(s[len(s)/2])*7) & 511
+}
 
 // decodeCommon decodes a string token (a member name or a value) like
 // decodeString, without allocating for the common ones.
 func decodeCommon(raw []byte) (string, bool) {
-	if len(raw) >= 2 && len(raw) <= 64 {
-		if s, ok := commonNames[string(raw[1:len(raw)-1])]; ok && raw[0] == '"' && raw[len(raw)-1] == '"' {
-			return s, true
+	if len(raw) > 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		inner := raw[1 : len(raw)-1]
+		if c := commonStrings[commonSlot(inner)]; c == string(inner) {
+			return c, true
 		}
 	}
 	return decodeString(raw)

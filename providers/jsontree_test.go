@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -144,5 +145,27 @@ func TestNeedsTreeAgreesWithContains(t *testing.T) {
 		if got, want := needsTree(b), plain(b); got != want {
 			t.Fatalf("needsTree(%q) = %v, want %v", b, got, want)
 		}
+	}
+}
+
+// decodeCommon returns the interned string only for an exact match; anything else
+// (a string that shares its slot, an escaped spelling) decodes as usual.
+func TestDecodeCommon(t *testing.T) {
+	interned := 0
+	for _, c := range commonStrings {
+		if c == "" {
+			continue
+		}
+		interned++
+		for _, raw := range []string{`"` + c + `"`, `"` + c[:len(c)-1] + "X" + `"`, `"\u00` + strconv.FormatInt(int64(c[0]), 16) + c[1:] + `"`} {
+			got, ok := decodeCommon([]byte(raw))
+			want, wok := decodeString([]byte(raw))
+			if got != want || ok != wok {
+				t.Fatalf("%s: %q, %v; want %q", raw, got, ok, want)
+			}
+		}
+	}
+	if interned < 90 {
+		t.Fatalf("only %d common strings have a slot of their own", interned)
 	}
 }

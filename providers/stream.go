@@ -498,24 +498,25 @@ const maxClean = 1024
 func (st *Stream) restKey(root *node, data []byte, exclude []span) uint64 {
 	var h maphash.Hash
 	h.SetSeed(st.seed)
-	put := func(tag byte, b []byte) {
-		var n [9]byte
-		n[0] = tag
-		binary.LittleEndian.PutUint64(n[1:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
+	head := func(tag byte, n int) { // a tag and a length frame each piece
+		var b [9]byte
+		b[0] = tag
+		binary.LittleEndian.PutUint64(b[1:], uint64(n))
+		h.Write(b[:])
 	}
+	put := func(tag byte, s string) { head(tag, len(s)); h.WriteString(s) }
 	var walk func(n *node)
 	walk = func(n *node) {
 		switch n.kind {
 		case '"':
 			if !excluded(exclude, n.start, n.end) {
-				put('n', []byte(n.name))
-				put('v', data[n.start:n.end])
+				put('n', n.name)
+				head('v', n.end-n.start)
+				h.Write(data[n.start:n.end])
 			}
 		case '{':
 			for i, m := range n.members {
-				put('k', []byte(n.keys[i]))
+				put('k', n.keys[i])
 				walk(m)
 			}
 		case '[':
