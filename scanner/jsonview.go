@@ -45,6 +45,23 @@ type jsonView struct {
 	// that repeat on every line of a transcript skip the map.
 	nameCache [256]int32
 	nodes     []pathNode // container paths as a tree; nodes[0] is the root "$"
+
+	// lazy: a whole JSONL input whose structure (segments, paths, names) is not
+	// followed while the view is built; a finding's line is read again for it
+	// (lineSegment). raw is that input, line the view of the last line read again.
+	lazy   bool
+	raw    []byte
+	line   lazyLine
+	bounds []int64 // lazy: view start and end of each string, pairs (end -1 while open)
+	bseg   segment // lazy: what segmentAt returns (bounds only: no path)
+}
+
+// lazyLine is a line of a lazy view read again with its structure: raw[start:end]
+// of the input, whose view begins at offset v of the whole view.
+type lazyLine struct {
+	jv         *jsonView
+	start, end int
+	v          int64
 }
 
 // escape maps a decoded run view[v:v+vlen] to raw[r:r+rlen]. Between escapes, offsets
@@ -81,9 +98,14 @@ func newJSONView(lines bool) *jsonView {
 // reset makes j a fresh view, keeping its buffers and index map for reuse.
 func (j *jsonView) reset(lines bool) {
 	*j = jsonView{
-		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0],
+		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0], bounds: j.bounds[:0],
 		stack: j.stack[:0], names: j.names[:0], index: j.index, nodes: append(j.nodes[:0], pathNode{parent: -1, idx: -1, name: -1}),
 	}
+}
+
+// setLazy makes j a lazy view of raw, the whole input (see jsonView.lazy).
+func (j *jsonView) setLazy(raw []byte) {
+	j.lazy, j.raw = true, raw
 }
 
 // freeViews holds the views of finished one-shot scans for reuse: a proxy scans a
@@ -109,7 +131,7 @@ const (
 // footprint is the memory a view's tables hold (the name index, bounded by
 // maxIndexedNames, aside).
 func (j *jsonView) footprint() int {
-	return cap(j.view) + cap(j.segs)*int(unsafe.Sizeof(segment{})) + cap(j.esc)*int(unsafe.Sizeof(escape{})) +
+	return cap(j.view) + cap(j.segs)*int(unsafe.Sizeof(segment{})) + cap(j.esc)*int(unsafe.Sizeof(escape{})) + cap(j.bounds)*8 +
 		cap(j.stack)*int(unsafe.Sizeof(frame{})) + cap(j.nodes)*int(unsafe.Sizeof(pathNode{})) + cap(j.names)*16
 }
 
@@ -141,6 +163,10 @@ func (j *jsonView) release() {
 	}
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan
 	clear(j.names)
+	if j.line.jv != nil {
+		clear(j.line.jv.view)
+	}
+	j.raw, j.line = nil, lazyLine{} // nor the caller's input, nor a line read again
 	if len(j.index) > 1024 {
 		j.index = map[string]int32{}
 	} else {
@@ -207,6 +233,10 @@ func indexStringStop(b []byte) int {
 // b[lit:i] is the literal run not yet appended, flushed before an escape, before a
 // member name closes (its bytes are read from the view) and at the end.
 func (j *jsonView) feed(b []byte) {
+	if j.lazy {
+		j.feedLazy(b)
+		return
+	}
 	if len(j.pending) > 0 {
 		b = append(j.pending, b...)
 		j.pending = nil
@@ -283,6 +313,118 @@ func (j *jsonView) feed(b []byte) {
 		}
 	}
 	j.appendRun(b[lit:])
+}
+
+// feedLazy is feed for a lazy view (one call with the whole input): it decodes the
+// strings and records the escapes, giving the same view and escape table as feed,
+// and leaves the structure for lineSegment to work out where a finding needs it.
+// A JSONL transcript is mostly short strings, and following the structure of each
+// cost about a fifth of a scan.
+func (j *jsonView) feedLazy(b []byte) {
+	lit, i := 0, 0
+	for i < len(b) {
+		if !j.inStr {
+			for i < len(b) && b[i] != '"' {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+			i++
+			j.inStr = true
+			j.bounds = append(j.bounds, j.end()+int64(i-lit), -1)
+			continue
+		}
+		i += indexStringStop(b[i:])
+		if i == len(b) {
+			break
+		}
+		switch b[i] {
+		case '"':
+			j.inStr = false
+			j.bounds[len(j.bounds)-1] = j.end() + int64(i-lit)
+			i++
+		case '\n':
+			j.inStr = false // a raw newline cannot be inside a JSON string
+			j.bounds[len(j.bounds)-1] = j.end() + int64(i-lit)
+		case '\\':
+			j.appendRun(b[lit:i])
+			n := j.decodeEscape(b[i:])
+			if n == 0 { // cut by the end of the input
+				j.pending = append([]byte(nil), b[i:]...)
+				return
+			}
+			i += n
+			lit = i
+		}
+	}
+	j.appendRun(b[lit:])
+}
+
+// lazySegment is segmentAt for a lazy view: the bounds of the string at view
+// offset v, without a path (pathOf works it out).
+func (j *jsonView) lazySegment(v int64) *segment {
+	n := len(j.bounds) / 2
+	i := sort.Search(n, func(i int) bool { return j.bounds[2*i] > v }) - 1
+	if i < 0 {
+		return nil
+	}
+	vs, ve := j.bounds[2*i], j.bounds[2*i+1]
+	if ve >= 0 && v >= ve {
+		return nil
+	}
+	j.bseg = segment{vs: vs, ve: ve, ctr: -1}
+	return &j.bseg
+}
+
+// lineSegment reads the raw line that holds view offset v again into a view of its
+// own, with its structure, and returns the segment there in this view's offsets.
+// Its path indices belong to that line's view. The last line read is kept:
+// findings come in order, often several to a line.
+func (j *jsonView) lineSegment(v int64) *segment {
+	r := int(j.toRawStart(v))
+	if r >= len(j.raw) {
+		r = len(j.raw) - 1
+	}
+	if r < 0 {
+		return nil
+	}
+	if l := &j.line; l.jv == nil || r < l.start || r >= l.end {
+		start := bytes.LastIndexByte(j.raw[:r], '\n') + 1
+		end := len(j.raw)
+		if k := bytes.IndexByte(j.raw[r:], '\n'); k >= 0 {
+			end = r + k + 1
+		}
+		if l.jv == nil {
+			l.jv = newJSONView(true)
+		} else {
+			clear(l.jv.index)
+			l.jv.reset(true)
+		}
+		l.jv.feed(j.raw[start:end])
+		l.jv.flush()
+		l.start, l.end, l.v = start, end, j.toView(int64(start))
+	}
+	seg := j.line.jv.segmentAt(v - j.line.v)
+	if seg == nil {
+		return nil
+	}
+	out := *seg
+	out.vs += j.line.v
+	if out.ve >= 0 {
+		out.ve += j.line.v
+	}
+	return &out
+}
+
+// toView maps a raw offset outside any escape to its view offset.
+func (j *jsonView) toView(r int64) int64 {
+	i := sort.Search(len(j.esc), func(i int) bool { return j.esc[i].r > r }) - 1
+	if i < 0 {
+		i = 0
+	}
+	e := j.esc[i]
+	return e.v + e.vlen + (r - e.r - e.rlen)
 }
 
 // flush is called at the end of input: an incomplete escape is kept as raw text.
@@ -450,6 +592,12 @@ func (j *jsonView) intern(key []byte) int32 {
 // hasName reports whether one of names was seen as a member name. Every name is
 // in the index until it is full; after that, new names are only listed.
 func (j *jsonView) hasName(names []string) bool {
+	if j.lazy { // no names were followed: read the input again with its structure
+		e := newJSONView(j.lines)
+		e.feed(j.raw)
+		e.flush()
+		return e.hasName(names)
+	}
 	for _, n := range names {
 		if _, ok := j.index[n]; ok {
 			return true
@@ -533,6 +681,12 @@ var elidedKey = []byte("[*] member name too long to keep in a path (over 40 byte
 
 // pathOf renders a segment's JSON path. A member name's own path is its object's.
 func (j *jsonView) pathOf(s *segment) string {
+	if j.lazy { // the path is worked out from the string's line, read again
+		if ls := j.lineSegment(s.vs); ls != nil {
+			return j.line.jv.pathOf(ls)
+		}
+		return "$"
+	}
 	ctr := j.render(s.ctr)
 	switch {
 	case s.isKey:
@@ -638,6 +792,9 @@ func (j *jsonView) toRawEnd(v int64) int64 {
 
 // segmentAt returns the string segment containing view offset v, if any.
 func (j *jsonView) segmentAt(v int64) *segment {
+	if j.lazy {
+		return j.lazySegment(v)
+	}
 	i := sort.Search(len(j.segs), func(i int) bool { return j.segs[i].vs > v }) - 1
 	if i < 0 {
 		return nil

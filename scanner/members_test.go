@@ -3,6 +3,8 @@ package scanner
 import (
 	"bytes"
 	"testing"
+
+	"github.com/scrubgate/scrubgate/bench/corpus"
 )
 
 func TestScanModeMembers(t *testing.T) {
@@ -52,5 +54,27 @@ func TestReleasedViewKeepsNoText(t *testing.T) {
 	}
 	if len(j.names) != 0 || len(j.index) != 0 {
 		t.Fatalf("a reused view still holds member names: %d, %d", len(j.names), len(j.index))
+	}
+}
+
+// A one-shot JSONL scan follows the structure only where a finding is (its line is
+// read again); the findings, paths and positions are those of a view that followed
+// it throughout.
+func TestLazyJSONLMatchesEager(t *testing.T) {
+	s := testScanner(t)
+	src, _ := corpus.Transcripts(1<<20, 3)
+	lazy := s.ScanMode(src, ModeJSONL)
+	eager, _ := s.ScanModeMembers(src, ModeJSONL, "x")
+	if len(lazy) < 20 || !sameFindings(lazy, eager) {
+		t.Fatalf("lazy %d findings, eager %d, or they differ", len(lazy), len(eager))
+	}
+	paths := 0
+	for _, f := range lazy {
+		if f.JSONPath != "" && f.JSONPath != "$" {
+			paths++
+		}
+	}
+	if paths < len(lazy)/2 {
+		t.Fatalf("only %d of %d findings have a path", paths, len(lazy))
 	}
 }

@@ -305,7 +305,7 @@ func (s *Scanner) ScanModeMembers(src []byte, mode Mode, names ...string) ([]Fin
 func (s *Scanner) scanMembers(src []byte, mode Mode, depth int, names []string) ([]Finding, bool) {
 	var out []Finding
 	p := s.newPipeline(mode, nil, nil, func(f Finding) { out = append(out, f) })
-	p.depth = depth
+	p.depth, p.wantNames = depth, len(names) > 0
 	_ = p.writeAll(src)
 	found := len(names) > 0 && p.jv != nil && p.jv.hasName(names)
 	p.release()

@@ -28,6 +28,9 @@ type pipeline struct {
 	// whole: the entire input is in memory (writeAll), so nothing is trimmed: that
 	// would only copy the rest of the caller's input and count lines nobody asks for
 	whole bool
+	// wantNames: the caller asks for member names (ScanModeMembers), so the view
+	// follows the structure as it is built, even for JSONL
+	wantNames bool
 
 	kwNext   int64 // view positions before this have been tested for keywords for good
 	tailHits []tailHit
@@ -134,10 +137,15 @@ func (p *pipeline) writeAll(b []byte) error {
 			// on average in real JSON (escapes grow their table as they come:
 			// counting them first cost more than the growth)
 			jv := p.jv
+			if jv.lines && !p.wantNames {
+				jv.setLazy(b) // structure only where a finding needs it
+			}
 			if cap(jv.view) < len(b) {
 				jv.view = make([]byte, 0, len(b))
 			}
-			if n := len(b)/24 + 16; cap(jv.segs) < n {
+			if n := len(b)/24 + 16; jv.lazy && cap(jv.bounds) < 2*n {
+				jv.bounds = make([]int64, 0, 2*n)
+			} else if !jv.lazy && cap(jv.segs) < n {
 				jv.segs = make([]segment, 0, n)
 			}
 			p.jv.feed(b)

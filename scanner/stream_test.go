@@ -217,6 +217,14 @@ func FuzzScan(f *testing.F) {
 					t.Fatalf("bad position %+v", fd.Start)
 				}
 			}
+			// a lazy JSONL view (structure only where a finding is) and an eager
+			// one (ScanModeMembers follows the structure throughout) agree
+			if mode == ModeJSONL {
+				eager, _ := s.ScanModeMembers(src, mode, "x")
+				if !sameFindings(fs, eager) {
+					t.Fatalf("lazy and eager JSONL views disagree:\n%v\n%v", fs, eager)
+				}
+			}
 			// redaction removes every finding's bytes (masks contain no secret)
 			out := s.RedactMode(src, mode, func(Finding) []byte { return []byte("#") })
 			if len(fs) == 0 && !bytes.Equal(out, src) {
@@ -262,4 +270,19 @@ func FuzzJSONView(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameFindings compares findings field by field (secrets included).
+func sameFindings(a, b []Finding) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.RuleID != y.RuleID || x.Start != y.Start || x.End != y.End || x.JSONPath != y.JSONPath ||
+			x.Fingerprint != y.Fingerprint || x.Preview != y.Preview || !bytes.Equal(x.secret, y.secret) {
+			return false
+		}
+	}
+	return true
 }
