@@ -58,8 +58,8 @@ func (p *treeParser) parse(src []byte) (*node, error) {
 
 // reuse parses src into the memory of p's previous parse, for a caller that parses
 // one small document after another (a stream's events) and keeps no node of one
-// past the next: the previous tree is cleared, so a node kept by mistake reads as
-// empty instead of as part of another document.
+// past the next: a node kept by mistake would read as part of the next document.
+// The previous tree is cleared first, so it keeps none of its strings alive.
 func (p *treeParser) reuse(src []byte) (*node, error) {
 	clear(p.slab)
 	clear(p.ptrSlab)

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -81,5 +82,46 @@ func TestR11BrokenJSONWithArgumentsRefused(t *testing.T) {
 	out, res, err := s.Body(Request, []byte(`{"messages":[{"role":"user","content":"key `+aws+`"}`))
 	if err != nil || res.Redactions != 1 || strings.Contains(string(out), aws) {
 		t.Fatalf("lenient scan of broken JSON: %v, %d redactions", err, res.Redactions)
+	}
+}
+
+// Tool-call arguments nested deeper than the scanner's view follows (256) are not
+// seen as member names, so neither the JSON body nor a JSONL body is refused, and
+// the secret escaped inside the arguments went through unredacted (review). Now
+// such a body is refused.
+func TestR11DeepArgumentsRefusedOrRedacted(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	aws := "AKIAQ3ZR7TLMXW2KJ5NP"
+	args := `{"tool_calls":[{"function":{"name":"f","arguments":"{\"k\":\"\\u0041` + aws[1:] + `\"}"}}]}`
+	for _, depth := range []int{200, 300} {
+		doc := `{"model":"m","x":` + strings.Repeat("[", depth) + args + strings.Repeat("]", depth) + `}`
+		for _, body := range []string{doc, `{"custom_id":"a"}` + "\n" + doc + "\n"} {
+			out, _, err := s.Body(Request, []byte(body))
+			if errors.Is(err, ErrUnscannable) {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("depth %d: %v", depth, err)
+			}
+			if strings.Contains(string(out), aws[4:]) {
+				t.Errorf("depth %d, jsonl=%v: escaped secret in arguments passed unredacted", depth, strings.Contains(body, "\n"))
+			}
+		}
+	}
+}
+
+// Body is also given text that merely starts with '[' or '{' (multipart text parts,
+// non-JSON responses): such text is scanned leniently, not refused
+// for mentioning a base64 data: URL or "arguments" (review).
+func TestR11TextStartingLikeJSONNotRefused(t *testing.T) {
+	s, _ := newTestScrubber(t)
+	for _, body := range []string{
+		"[![logo](data:image/png;base64,iVBORw0KGgo=)](https://example.com)\n\nSome README text.\n",
+		"{{ template }} \"arguments\": see docs\n",
+	} {
+		_, _, err := s.Body(Request, []byte(body))
+		if errors.Is(err, ErrUnscannable) {
+			t.Errorf("refused non-JSON text: %q", body)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package providers
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -140,18 +141,20 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 	}
 	// The scan tells whether a tool call's arguments or log probabilities are
 	// there (member names, decoded); base64 documents are looked for in the bytes.
-	fs, tree := s.Scanner.ScanModeMembers(body, mode, treeMembers...)
-	tree = tree || hasBase64Marker(body)
+	fs, named := s.Scanner.ScanModeMembers(body, mode, treeMembers...)
+	tree := named || hasBase64Marker(body)
 	var root *node
 	if mode == scanner.ModeJSON && (len(fs) > 0 || tree) {
 		root, _ = parseTree(body) // nil for broken JSON: the lenient scan still covers it
 	}
-	if root == nil && mode == scanner.ModeJSON && tree {
-		// Too large or too deep to index, or not JSON at all: its tool-call
-		// arguments could not be decoded a second time, its log probabilities
-		// joined, nor its base64 documents decoded (they may hide a secret). The
-		// lenient scan alone is not enough, so it is refused (a provider refuses
-		// broken JSON too, but only after it has received it).
+	if root == nil && mode == scanner.ModeJSON && (named || tree && json.Valid(body)) {
+		// Too large or too deep to index: its tool-call arguments could not be
+		// decoded a second time, its log probabilities joined, nor its base64
+		// documents decoded (they may hide a secret). Broken JSON is refused too
+		// when it has arguments or log probabilities (a provider refuses it as
+		// well, but only after receiving it); text that merely starts like JSON
+		// (a README part mentioning a data: URL) is scanned leniently, as the
+		// engine reads base64 runs itself.
 		return nil, Result{}, ErrUnscannable
 	}
 	e := editor{s: s, dir: dir, src: body, root: root}
@@ -483,7 +486,7 @@ func (e *editor) jsonlLines() ([]span, error) {
 			trimmed := bytes.TrimRight(line, "\r")
 			root, err := parseTree(trimmed)
 			if err != nil {
-				if marked || e.hasTreeMembers(trimmed) { // too deep, or broken
+				if e.hasTreeMembers(trimmed) || marked && json.Valid(trimmed) { // too deep, or broken with tree members
 					return nil, ErrUnscannable
 				}
 			} else {

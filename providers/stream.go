@@ -105,6 +105,7 @@ func (st *Stream) Event(ev *sse.Event) error {
 	}
 	st.buf.Reset()
 	err := st.event(ev)
+	st.tree.src = nil // the event's raw bytes are not kept until the next one
 	if err == nil && st.buf.Len() > 0 {
 		_, err = st.out.Write(st.buf.Bytes())
 	}

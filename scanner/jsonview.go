@@ -38,9 +38,12 @@ type jsonView struct {
 	inStr bool
 	isKey bool
 	stack []frame
-	deep  int              // containers opened beyond maxDepth, followed by count only
-	names []string         // member names seen (interned)
-	index map[string]int32 // name -> index in names
+	deep  int // containers opened beyond maxDepth, followed by count only
+	// tooDeep: the input nested beyond maxDepth somewhere; member names there were
+	// not read
+	tooDeep bool
+	names   []string         // member names seen (interned)
+	index   map[string]int32 // name -> index in names
 	// nameCache maps a cheap hash of a name to its id+1 (0: empty), so the names
 	// that repeat on every line of a transcript skip the map.
 	nameCache [256]int32
@@ -164,7 +167,7 @@ func (j *jsonView) release() {
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan
 	clear(j.names)
 	if j.line.jv != nil {
-		clear(j.line.jv.view)
+		clear(j.line.jv.view[:cap(j.line.jv.view)]) // every line it held
 	}
 	j.raw, j.line = nil, lazyLine{} // nor the caller's input, nor a line read again
 	if len(j.index) > 1024 {
@@ -315,7 +318,8 @@ func (j *jsonView) feed(b []byte) {
 	j.appendRun(b[lit:])
 }
 
-// feedLazy is feed for a lazy view (one call with the whole input): it decodes the
+// feedLazy is feed for a lazy view (called once, with the whole input: an escape
+// cut by the end is left pending for flush): it decodes the
 // strings and records the escapes, giving the same view and escape table as feed,
 // and leaves the structure for lineSegment to work out where a finding needs it.
 // A JSONL transcript is mostly short strings, and following the structure of each
@@ -380,7 +384,8 @@ func (j *jsonView) lazySegment(v int64) *segment {
 // lineSegment reads the raw line that holds view offset v again into a view of its
 // own, with its structure, and returns the segment there in this view's offsets.
 // Its path indices belong to that line's view. The last line read is kept:
-// findings come in order, often several to a line.
+// findings come in order within each pass (rules, base64, known values), often
+// several to a line.
 func (j *jsonView) lineSegment(v int64) *segment {
 	r := int(j.toRawStart(v))
 	if r >= len(j.raw) {
@@ -590,8 +595,13 @@ func (j *jsonView) intern(key []byte) int32 {
 }
 
 // hasName reports whether one of names was seen as a member name. Every name is
-// in the index until it is full; after that, new names are only listed.
+// in the index until it is full; after that, new names are only listed. Names
+// nested beyond maxDepth are not read, so an input that deep may hold any name:
+// the answer is then yes.
 func (j *jsonView) hasName(names []string) bool {
+	if j.tooDeep {
+		return true
+	}
 	if j.lazy { // no names were followed: read the input again with its structure
 		e := newJSONView(j.lines)
 		e.feed(j.raw)
@@ -709,6 +719,7 @@ const maxDepth = 256
 func (j *jsonView) push(arr bool) {
 	if len(j.stack) >= maxDepth {
 		j.deep++
+		j.tooDeep = true
 		return
 	}
 	j.stack = append(j.stack, frame{arr: arr, expectKey: !arr, key: -1, path: -1})

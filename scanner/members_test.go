@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/scrubgate/scrubgate/bench/corpus"
@@ -26,6 +27,11 @@ func TestScanModeMembers(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%q: %v, want %v", c.src, got, c.want)
 		}
+	}
+	// Deeper than the view follows, a name could hide unseen: the answer is yes.
+	deep := []byte(`{"a":` + strings.Repeat("[", 300) + `{"x":1}` + strings.Repeat("]", 300) + `}`)
+	if _, got := s.ScanModeMembers(deep, ModeJSON, "arguments"); !got {
+		t.Fatal("input nested beyond the followed depth must answer yes")
 	}
 	// Past the name index's bound, names are still found.
 	src := []byte("{")

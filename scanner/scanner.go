@@ -296,6 +296,8 @@ func (s *Scanner) scanDepth(src []byte, mode Mode, depth int) []Finding {
 
 // ScanModeMembers is ScanMode that also reports whether any of names occurs as a
 // member name in the JSON input, decoded (so a name spelled with escapes counts).
+// For input nested deeper than the scanner follows paths (256 levels) it answers
+// yes: a name could be there unseen.
 // It costs nothing beyond the scan: the JSON view already reads every name. In text
 // mode there are no member names.
 func (s *Scanner) ScanModeMembers(src []byte, mode Mode, names ...string) ([]Finding, bool) {
