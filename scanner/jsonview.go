@@ -318,12 +318,12 @@ func (j *jsonView) feed(b []byte) {
 	j.appendRun(b[lit:])
 }
 
-// feedLazy is feed for a lazy view (called once, with the whole input: an escape
-// cut by the end is left pending for flush): it decodes the
-// strings and records the escapes, giving the same view and escape table as feed,
-// and leaves the structure for lineSegment to work out where a finding needs it.
-// A JSONL transcript is mostly short strings, and following the structure of each
-// cost about a fifth of a scan.
+// feedLazy is feed for a lazy view, called once with the whole input (an escape
+// cut by its end is left pending for flush). It decodes the strings and records
+// the escapes, giving the same view and escape table as feed, and the bounds of
+// each string; the structure is left for lineSegment to work out where a finding
+// needs it. A JSONL transcript is mostly short strings, and following the
+// structure of each cost about a fifth of a scan.
 func (j *jsonView) feedLazy(b []byte) {
 	lit, i := 0, 0
 	for i < len(b) {
