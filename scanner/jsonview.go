@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -48,6 +49,7 @@ type jsonView struct {
 	// that repeat on every line of a transcript skip the map.
 	nameCache [256]int32
 	nodes     []pathNode // container paths as a tree; nodes[0] is the root "$"
+	rendered  []string   // container paths rendered so far, by node (findings share them)
 
 	// lazy: a whole JSONL input whose structure (segments, paths, names) is not
 	// followed while the view is built; a finding's line is read again for it
@@ -103,6 +105,7 @@ func (j *jsonView) reset(lines bool) {
 	*j = jsonView{
 		lines: lines, view: j.view[:0], esc: append(j.esc[:0], escape{}), segs: j.segs[:0], bounds: j.bounds[:0],
 		stack: j.stack[:0], names: j.names[:0], index: j.index, nodes: append(j.nodes[:0], pathNode{parent: -1, idx: -1, name: -1}),
+		rendered: j.rendered[:0],
 	}
 }
 
@@ -166,6 +169,7 @@ func (j *jsonView) release() {
 	}
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan
 	clear(j.names)
+	clear(j.rendered)
 	if j.line.jv != nil {
 		clear(j.line.jv.view[:cap(j.line.jv.view)]) // every line it held
 	}
@@ -671,12 +675,32 @@ func (j *jsonView) render(id int32) string {
 	if id <= 0 {
 		return "$"
 	}
-	n := j.nodes[id]
-	base := j.render(n.parent)
-	if n.idx >= 0 {
-		return base + "[" + strconv.Itoa(int(n.idx)) + "]"
+	if int(id) < len(j.rendered) && j.rendered[id] != "" {
+		return j.rendered[id]
 	}
-	return base + PathMember(j.name(n.name))
+	// Built in one pass from the root: a path 255 containers deep is long, and
+	// building it by concatenation, level by level, for every finding in that
+	// container cost seconds for a few thousand findings.
+	var chain []int32
+	for n := id; n > 0; n = j.nodes[n].parent {
+		chain = append(chain, n)
+	}
+	var b strings.Builder
+	b.WriteByte('$')
+	for i := len(chain) - 1; i >= 0; i-- {
+		if n := j.nodes[chain[i]]; n.idx >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(int(n.idx)))
+			b.WriteByte(']')
+		} else {
+			b.WriteString(PathMember(j.name(n.name)))
+		}
+	}
+	if len(j.rendered) < len(j.nodes) {
+		j.rendered = append(j.rendered, make([]string, len(j.nodes)-len(j.rendered))...)
+	}
+	j.rendered[id] = b.String()
+	return j.rendered[id]
 }
 
 func (j *jsonView) name(id int32) string {
@@ -895,6 +919,8 @@ func (j *jsonView) compact() {
 		j.stack[i].key = remapName(j.stack[i].key)
 	}
 	j.nodes, j.names = nodes, names
+	clear(j.rendered) // node ids changed
+	j.rendered = j.rendered[:0]
 	j.nameCache = [256]int32{}
 	j.index = make(map[string]int32, len(names))
 	for i, n := range names {
