@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -495,14 +496,25 @@ func (n *node) num(src []byte, key string) string {
 }
 
 // path renders the node's JSON path in the finding schema's form ($.a[0].b).
+// It is built in one pass from the root (concatenating level by level cost a
+// deep document's findings time quadratic in the depth).
 func (n *node) path() string {
-	if n.parent == nil {
-		return "$"
+	var chain []*node
+	for m := n; m.parent != nil; m = m.parent {
+		chain = append(chain, m)
 	}
-	if n.index >= 0 {
-		return n.parent.path() + "[" + strconv.Itoa(n.index) + "]"
+	var b strings.Builder
+	b.WriteByte('$')
+	for i := len(chain) - 1; i >= 0; i-- {
+		if m := chain[i]; m.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(m.index))
+			b.WriteByte(']')
+		} else {
+			b.WriteString(scanner.PathMember(m.name))
+		}
 	}
-	return n.parent.path() + scanner.PathMember(n.name)
+	return b.String()
 }
 
 // walkStrings calls fn for every string value (not member names) in document order.

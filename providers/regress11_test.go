@@ -125,3 +125,20 @@ func TestR11TextStartingLikeJSONNotRefused(t *testing.T) {
 		}
 	}
 }
+
+// Locations deep in a body are rendered in one pass (they were concatenated level
+// by level, for every finding: quadratic in the depth).
+func TestR11DeepLocations(t *testing.T) {
+	s, rec := newTestScrubber(t)
+	tok := ghToken("D33pLo")
+	depth := 100
+	body := `{"messages":[{"role":"tool","content":` + strings.Repeat(`{"k":`, depth) + `["` + tok + `","` + tok + `"]` + strings.Repeat("}", depth) + `}]}`
+	out, res, err := s.Body(Request, []byte(body))
+	if err != nil || res.Redactions != 2 || strings.Contains(string(out), tok) {
+		t.Fatalf("err %v, %d redactions", err, res.Redactions)
+	}
+	want := "$.messages[0].content" + strings.Repeat(".k", depth)
+	if len(rec.hits) != 2 || rec.hits[0].Location != want+"[0]" || rec.hits[1].Location != want+"[1]" {
+		t.Fatalf("locations: %d hits, %.80q", len(rec.hits), rec.hits[0].Location)
+	}
+}
