@@ -122,34 +122,30 @@ func (p *treeParser) alloc() *node {
 
 // members moves the members a container pushed since base into a list of its own.
 func (p *treeParser) members(base int) []*node {
-	k := len(p.stack) - base
-	if k == 0 {
-		return nil
-	}
-	if cap(p.ptrSlab)-len(p.ptrSlab) < k {
-		p.ptrSlab = make([]*node, 0, max(k, min(max(len(p.src)/16, 16), 4096)))
-	}
-	at := len(p.ptrSlab)
-	p.ptrSlab = append(p.ptrSlab, p.stack[base:]...)
-	clear(p.stack[base:])
-	p.stack = p.stack[:base]
-	return p.ptrSlab[at:len(p.ptrSlab):len(p.ptrSlab)]
+	return popToSlab(&p.stack, &p.ptrSlab, base, min(max(len(p.src)/16, 16), 4096))
 }
 
 // memberNames is members for an object's member names.
 func (p *treeParser) memberNames(base int) []string {
-	k := len(p.names) - base
+	return popToSlab(&p.names, &p.nameSlab, base, min(max(len(p.src)/32, 16), 4096))
+}
+
+// popToSlab moves (*stack)[base:] to the end of *slab (a new slab of at least
+// minCap when the current one is full) and returns them there, capped so that an
+// append to the list cannot write into the slab. The stack entries are cleared.
+func popToSlab[T any](stack, slab *[]T, base, minCap int) []T {
+	k := len(*stack) - base
 	if k == 0 {
 		return nil
 	}
-	if cap(p.nameSlab)-len(p.nameSlab) < k {
-		p.nameSlab = make([]string, 0, max(k, min(max(len(p.src)/32, 16), 4096)))
+	if cap(*slab)-len(*slab) < k {
+		*slab = make([]T, 0, max(k, minCap))
 	}
-	at := len(p.nameSlab)
-	p.nameSlab = append(p.nameSlab, p.names[base:]...)
-	clear(p.names[base:])
-	p.names = p.names[:base]
-	return p.nameSlab[at:len(p.nameSlab):len(p.nameSlab)]
+	at := len(*slab)
+	*slab = append(*slab, (*stack)[base:]...)
+	clear((*stack)[base:])
+	*stack = (*stack)[:base]
+	return (*slab)[at:len(*slab):len(*slab)]
 }
 
 func (p *treeParser) ws() {
