@@ -28,7 +28,8 @@ type lineTracker struct {
 	spans     []allowSpan
 	lastBreak int64 // offset just past the last line break seen
 	open      int   // spans[open:] still wait for the break that ends them
-	bsPending bool  // the previous read ended with an unpaired backslash
+	bsPending bool  // the previous read ended in a run of backslashes
+	bsStart   int64 // where that run started
 }
 
 // allowSpan is the text line around a marker: [start, end), end -1 while open.
@@ -112,16 +113,31 @@ func (t *lineTracker) seeSpans(b []byte) {
 			t.spans = append(t.spans, allowSpan{start: t.lastBreak, end: -1})
 		}
 	}
+	// brk ends the open spans at a line break at `at`; the next line starts at next.
+	brk := func(at, next int64) {
+		openUpTo(at)
+		for ; t.open < len(t.spans); t.open++ {
+			t.spans[t.open].end = at
+		}
+		t.lastBreak = next
+	}
+	// A line break is a raw newline or an n after any run of backslashes: \n is
+	// a break once the text is decoded twice (a tool output inside a JSON-encoded
+	// function_call_output, as Codex saves them), \\n three times. Counting a
+	// literal backslash-n as a break too only makes a marker cover less.
 	start := 0
-	if t.bsPending && len(b) > 0 {
-		t.bsPending = false
-		start = 1        // the escaped character
-		if b[0] == 'n' { // an \n escape cut by the reads: a break at its backslash
-			openUpTo(base - 1)
-			for ; t.open < len(t.spans); t.open++ {
-				t.spans[t.open].end = base - 1
+	if t.bsPending {
+		j := 0
+		for j < len(b) && b[j] == '\\' {
+			j++
+		}
+		start = len(b)
+		if j < len(b) {
+			t.bsPending = false
+			if b[j] == 'n' {
+				brk(t.bsStart, base+int64(j+1))
 			}
-			t.lastBreak = base + 1
+			start = j + 1
 		}
 	}
 	for off := start; off < len(b); {
@@ -130,24 +146,23 @@ func (t *lineTracker) seeSpans(b []byte) {
 			break
 		}
 		p := off + i
-		width := 1
-		if b[p] == '\\' {
-			if p+1 >= len(b) {
-				t.bsPending = true // the escaped character comes with the next read
-				break
-			}
-			if b[p+1] != 'n' {
-				off = p + 2
-				continue
-			}
-			width = 2
+		if b[p] == '\n' {
+			brk(base+int64(p), base+int64(p+1))
+			off = p + 1
+			continue
 		}
-		openUpTo(base + int64(p))
-		for ; t.open < len(t.spans); t.open++ {
-			t.spans[t.open].end = base + int64(p)
+		j := p
+		for j < len(b) && b[j] == '\\' {
+			j++
 		}
-		t.lastBreak = base + int64(p+width)
-		off = p + width
+		if j == len(b) { // the run may go on, or its n come, with the next read
+			t.bsPending, t.bsStart = true, base+int64(p)
+			break
+		}
+		if b[j] == 'n' {
+			brk(base+int64(p), base+int64(j+1))
+		}
+		off = j + 1
 	}
 	openUpTo(base + int64(len(b)) + 1)
 }
