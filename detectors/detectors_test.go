@@ -79,7 +79,8 @@ func TestPEMPrivateKey(t *testing.T) {
 func TestPlaceholders(t *testing.T) {
 	yes := []string{"AKIAIOSFODNN7EXAMPLE", "sk-xxxxxxxxxxxxxxxxxxxx", "${TOKEN}", "{{ token }}", "<token>", "$TOKEN",
 		"your-api-key", "changeme", "1234567890abcdef", "abcdefghijklmnop", "password", "********", "%API_KEY%", "***",
-		"ABC12345", "AB1C2defGHijkLMNo3PqQRstUvwxyz", "my-Bitbucket-password", "*all*authentication*tokens*"}
+		"ABC12345", "AB1C2defGHijkLMNo3PqQRstUvwxyz", "my-Bitbucket-password", "*all*authentication*tokens*",
+		"…)", "eyJhbGciOi…"} // … (U+2026) elides a value, as ... does
 	for _, s := range yes {
 		if !IsPlaceholder([]byte(s), 0) {
 			t.Errorf("%q not recognised as a placeholder", s)

@@ -13,7 +13,7 @@ var placeholderWords = [][]byte{
 	[]byte("replace_me"), []byte("replaceme"), []byte("[[scrub:"), []byte("********"),
 	[]byte("<your"), []byte("dummy"), []byte("notasecret"), []byte("not-a-secret"),
 	[]byte("password"), []byte("passwd"), // a value naming what it stands for: my-Bitbucket-password
-	[]byte("..."), // an elided example: eyJ2IjoiMSIs...
+	[]byte("..."), []byte("\u2026"), // an elided example: eyJ2IjoiMSIs... or password …
 }
 
 // placeholderValues are whole values (ASCII case-insensitive) that name a secret

@@ -22,6 +22,10 @@ const (
 	srcRoot          = "%SRCROOT%"
 	fingerprintKey   = "scrubgateFingerprint/v1"
 	skippedFileID    = "skipped-file"
+	truncatedID      = "results-left-out"
+	// maxSARIFResults is GitHub code scanning's hard limit of results per run: a
+	// log with more is rejected whole.
+	maxSARIFResults = 25000
 	sarifColumnUnits = "unicodeCodePoints" // scanner.Position.Column counts UTF-8 runes
 )
 
@@ -134,9 +138,9 @@ type sarifResult struct {
 // the region's text is the secret.
 func writeSARIF(w io.Writer, r *Result) error {
 	ruleList, index := sarifRules(r)
-	results := make([]sarifResult, 0, len(r.Items))
-	for i := range r.Items {
-		it := &r.Items[i]
+	items := sarifItems(r.Items)
+	results := make([]sarifResult, 0, len(items))
+	for _, it := range items {
 		// A finding inside an archive member or a compressed file is located in the
 		// decoded text: SARIF names the file in the repository and leaves out a
 		// region that would point into its compressed bytes; the message says where.
@@ -183,6 +187,15 @@ func writeSARIF(w io.Writer, r *Result) error {
 			Descriptor: sarifDescriptorIndex{ID: skippedFileID, Index: 0},
 		})
 	}
+	if left := len(r.Items) - len(items); left > 0 {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level: "warning",
+			Message: sarifText{Text: fmt.Sprintf("%d of %d findings are left out of this log (the least confident first): "+
+				"GitHub code scanning rejects a run of more than %d results. `scrubgate scan --format json` lists them all.",
+				left, len(r.Items), maxSARIFResults)},
+			Descriptor: sarifDescriptorIndex{ID: truncatedID, Index: 1},
+		})
+	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name: toolName, InformationURI: toolInfoURI, Version: r.RulePack, Rules: ruleList,
@@ -191,6 +204,12 @@ func writeSARIF(w io.Writer, r *Result) error {
 				ShortDescription: sarifMultiText{Text: "A file was not scanned."},
 				FullDescription: sarifMultiText{Text: "scrubgate could not or would not read this file (for example it is " +
 					"unreadable or larger than --max-size), so it may still contain secrets."},
+				DefaultConfiguration: &sarifConfiguration{Level: "warning"},
+			}, {
+				ID: truncatedID, Name: "ResultsLeftOut",
+				ShortDescription: sarifMultiText{Text: "Some findings are not in this log."},
+				FullDescription: sarifMultiText{Text: "The scan found more results than GitHub code scanning accepts in one run, " +
+					"so the least confident ones were left out; the scan's exit status still counts them all."},
 				DefaultConfiguration: &sarifConfiguration{Level: "warning"},
 			}},
 		}},
@@ -206,6 +225,25 @@ func writeSARIF(w io.Writer, r *Result) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchemaURI, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifItems returns the findings a SARIF log can hold: all of them, or, past
+// GitHub's limit, the most confident ones, in their order.
+func sarifItems(all []Item) []*Item {
+	idx := make([]int, len(all))
+	for i := range idx {
+		idx[i] = i
+	}
+	if len(idx) > maxSARIFResults {
+		sort.SliceStable(idx, func(i, j int) bool { return all[idx[i]].Confidence.Rank() > all[idx[j]].Confidence.Rank() })
+		idx = idx[:maxSARIFResults]
+		sort.Ints(idx)
+	}
+	keep := make([]*Item, len(idx))
+	for i, k := range idx {
+		keep[i] = &all[k]
+	}
+	return keep
 }
 
 // sarifRules lists r.Rules (first entry per id wins), then a rule built from the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/scrubgate/scrubgate/rules"
 	"github.com/scrubgate/scrubgate/scanner"
 )
 
@@ -317,5 +318,52 @@ func TestSARIFArchiveMembersAndCompressedFiles(t *testing.T) {
 	if res[1].Locations[0].PhysicalLocation.ArtifactLocation.URI != "logs/cc.jsonl.gz" || res[1].Locations[0].PhysicalLocation.Region != nil ||
 		!strings.Contains(res[1].Message.Text, "line 3, column 5 of the decompressed text") {
 		t.Fatalf("gzip: %+v", res[1])
+	}
+}
+
+// Review 6, R7: GitHub code scanning rejects a whole log with more than 25,000
+// results in a run. Past that the log keeps the most confident findings, in their
+// order, and says how many it left out.
+func TestSARIFCapsResultsAtGitHubLimit(t *testing.T) {
+	r := &Result{Root: "."}
+	const n = maxSARIFResults + 700
+	for i := 0; i < n; i++ {
+		c := rules.Low
+		if i%3 == 0 {
+			c = rules.High
+		}
+		r.Items = append(r.Items, Item{File: "a.txt", Finding: scanner.Finding{RuleID: "jwt", Confidence: c,
+			Start: pos(int64(i*10), i+1, 1), End: pos(int64(i*10+5), i+1, 6)}})
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "sarif", r); err != nil {
+		t.Fatal(err)
+	}
+	validateSARIF(t, b.Bytes())
+	var log sarifDoc
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != maxSARIFResults {
+		t.Fatalf("%d results in the run, want %d", len(run.Results), maxSARIFResults)
+	}
+	high, prev := 0, 0
+	for _, res := range run.Results {
+		if res.Level == "error" {
+			high++
+		}
+		line := res.Locations[0].PhysicalLocation.Region.StartLine
+		if line <= prev {
+			t.Fatalf("results out of order: line %d after %d", line, prev)
+		}
+		prev = line
+	}
+	if want := (n + 2) / 3; high != want {
+		t.Errorf("%d high-confidence results kept, want all %d", high, want)
+	}
+	notes := run.Invocations[0].ToolExecutionNotifications
+	if len(notes) != 1 || !strings.Contains(notes[0].Message.Text, "700 of 25700 findings are left out") {
+		t.Errorf("notifications %+v", notes)
 	}
 }
