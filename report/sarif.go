@@ -15,17 +15,17 @@ import (
 // SARIF constants. The schema URI is the OASIS 2.1.0 errata01 schema; report/testdata
 // holds a copy that the tests validate every log against.
 const (
-	sarifSchemaURI   = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-	sarifVersion     = "2.1.0"
-	toolName         = "scrubgate"
-	toolInfoURI      = "https://github.com/scrubgate/scrubgate"
-	srcRoot          = "%SRCROOT%"
-	fingerprintKey   = "scrubgateFingerprint/v1"
-	skippedFileID    = "skipped-file"
-	truncatedID      = "results-left-out"
+	sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	sarifVersion   = "2.1.0"
+	toolName       = "scrubgate"
+	toolInfoURI    = "https://github.com/scrubgate/scrubgate"
+	srcRoot        = "%SRCROOT%"
+	fingerprintKey = "scrubgateFingerprint/v1"
+	skippedFileID  = "skipped-file"
+	truncatedID    = "results-left-out"
 	// maxSARIFResults is GitHub code scanning's hard limit of results per run: a
 	// log with more is rejected whole.
-	maxSARIFResults = 25000
+	maxSARIFResults  = 25000
 	sarifColumnUnits = "unicodeCodePoints" // scanner.Position.Column counts UTF-8 runes
 )
 
