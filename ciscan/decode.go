@@ -374,3 +374,42 @@ func mapUTF16Offsets(r io.Reader, bom int, offs []int64) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// Layered is an input opened through the layers scan reads (gzip and zstd, nested,
+// then UTF-16 text), for a caller that rewrites a stream: `scrubgate redact` reads
+// Text and writes its output through Encoder, so a compressed or UTF-16 input comes
+// out in the same form, redacted.
+type Layered struct{ d *decoded }
+
+// ErrArchive refuses a zip archive as a stream: its members are read with random
+// access, which `scan --redact-to` does.
+var ErrArchive = errors.New("the input is a zip archive: redact it with scrubgate scan --redact-to DIR, which rewrites its members")
+
+// Decode opens r through its layers. limit, if positive, bounds the input and each
+// decompressed stream.
+func Decode(r io.Reader, limit int64) (*Layered, error) {
+	d, err := decode(r, limit)
+	if err != nil {
+		return nil, err
+	}
+	if head, _ := d.r.Peek(4); isZip(head) && len(d.layers) == 0 {
+		d.Close()
+		return nil, ErrArchive
+	}
+	return &Layered{d: d}, nil
+}
+
+// Text is the decoded UTF-8 text.
+func (l *Layered) Text() io.Reader { return l.d.r }
+
+// Layers names the layers, outermost first ("gzip, utf-16le"), or "" for none.
+func (l *Layered) Layers() string { return l.d.layers.describe() }
+
+// Encoder returns a writer that encodes text back into the input's layers, and the
+// function that finishes them (call it after the last write).
+func (l *Layered) Encoder(dst io.Writer) (io.Writer, func() error, error) {
+	return l.d.layers.encoder(dst)
+}
+
+// Close releases the decoders.
+func (l *Layered) Close() { l.d.Close() }

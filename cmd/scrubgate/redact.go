@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scrubgate/scrubgate/ciscan"
 	"github.com/scrubgate/scrubgate/scanner"
 )
 
@@ -19,7 +20,8 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 		Short: "Write the input with every secret replaced by a capability handle",
 		Long: "redact streams FILE (or standard input) to standard output, replacing each secret with a handle\n" +
 			"such as [[scrub:github-token:7QK2M4XH9P]]. Handles are keyed by SCRUBGATE_KEY; without it a random\n" +
-			"key is used for this run. JSON and JSONL are detected and rewritten as valid JSON.\n" +
+			"key is used for this run. JSON and JSONL are detected and rewritten as valid JSON; gzip, zstd and\n" +
+			"UTF-16 input is decoded and written back in the same form.\n" +
 			"Exit status: 0 whether or not something was found, 2 on error.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -46,10 +48,22 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 					}
 				}
 			}
-			br, mode := sniff(in, mode)
+			// Compressed and UTF-16 input is read as scan reads it and written back in
+			// the same form: redacting its raw bytes would find nothing and print the
+			// secrets unchanged.
+			lay, err := ciscan.Decode(in, 0)
+			if err != nil {
+				return err
+			}
+			defer lay.Close()
+			br, mode := sniff(lay.Text(), mode)
 			out := bufio.NewWriter(c.OutOrStdout())
+			enc, finish, err := lay.Encoder(out)
+			if err != nil {
+				return err
+			}
 			count := 0
-			w := s.NewWriter(out, mode, func(f scanner.Finding) []byte {
+			w := s.NewWriter(enc, mode, func(f scanner.Finding) []byte {
 				return []byte(ks.Mint(tenant, f.Kind, f.Secret()).String())
 			}, func(scanner.Finding) { count++ })
 			if _, err := io.Copy(w, br); err != nil {
@@ -58,11 +72,18 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 			if err := w.Close(); err != nil {
 				return err
 			}
+			if err := finish(); err != nil {
+				return err
+			}
 			if err := out.Flush(); err != nil {
 				return err
 			}
 			if !quiet {
-				fmt.Fprintf(c.ErrOrStderr(), "scrubgate: %d secret(s) redacted\n", count)
+				as := ""
+				if l := lay.Layers(); l != "" {
+					as = " (read and written as " + l + ")"
+				}
+				fmt.Fprintf(c.ErrOrStderr(), "scrubgate: %d secret(s) redacted%s\n", count, as)
 			}
 			return nil
 		},
@@ -77,10 +98,15 @@ func newRedactCmd(ef *engineFlags) *cobra.Command {
 // learnSecrets scans r and returns a clone of s that also knows every secret found
 // (at least scanner.MinKnownValueLen bytes) as a literal value.
 func learnSecrets(s *scanner.Scanner, r io.Reader, mode scanner.Mode) (*scanner.Scanner, error) {
-	br, mode := sniff(r, mode)
+	lay, err := ciscan.Decode(r, 0)
+	if err != nil {
+		return s, err
+	}
+	defer lay.Close()
+	br, mode := sniff(lay.Text(), mode)
 	var vals []scanner.KnownValue
 	seen := map[string]bool{}
-	err := s.ScanReader(br, mode, func(f scanner.Finding) {
+	err = s.ScanReader(br, mode, func(f scanner.Finding) {
 		sec := f.Secret()
 		if len(sec) >= scanner.MinKnownValueLen && f.Encoding == "" && !seen[string(sec)] {
 			seen[string(sec)] = true

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/spf13/cobra"
 )
@@ -28,5 +34,72 @@ func TestReviewAlertOnlyFlagCannotDisable(t *testing.T) {
 	}
 	if cfg.AlertOnly {
 		t.Fatal("--alert-only=false ignored: the gateway still runs in alert-only mode")
+	}
+}
+
+// Review 6, R4: redact read compressed and UTF-16 input as raw bytes, found nothing
+// and printed the secrets unchanged ("0 secret(s) redacted", exit 0), while scan
+// found them. It now reads them as scan does and writes them back in the same form;
+// a zip archive, which a stream cannot rewrite, is refused.
+func TestReviewRedactDecodesLayers(t *testing.T) {
+	tok := ghToken()
+	text := "GITHUB_TOKEN=" + tok + "\r\nnext line\r\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	u16 := []byte{0xFF, 0xFE}
+	for _, r := range utf16.Encode([]rune(text)) {
+		u16 = append(u16, byte(r), byte(r>>8))
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, layers string
+		in           []byte
+		decode       func([]byte) string
+	}{
+		{"gzip", "gzip", gz.Bytes(), func(b []byte) string {
+			r, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatalf("output is not gzip: %v", err)
+			}
+			out, _ := io.ReadAll(r)
+			return string(out)
+		}},
+		{"utf16", "utf-16le", u16, func(b []byte) string {
+			if len(b) < 2 || b[0] != 0xFF || b[1] != 0xFE || len(b)%2 != 0 {
+				t.Fatalf("output is not UTF-16LE with its BOM: % x", b[:min(8, len(b))])
+			}
+			var us []uint16
+			for i := 2; i+1 < len(b); i += 2 {
+				us = append(us, uint16(b[i])|uint16(b[i+1])<<8)
+			}
+			return string(utf16.Decode(us))
+		}},
+	} {
+		p := filepath.Join(dir, c.name)
+		os.WriteFile(p, c.in, 0o600)
+		for _, args := range [][]string{{"redact", p}, {"redact", "-"}} {
+			code, out, errs := runCLI(t, string(c.in), args...)
+			if code != 0 {
+				t.Fatalf("%s %v: exit %d: %s", c.name, args, code, errs)
+			}
+			got := c.decode([]byte(out))
+			if strings.Contains(got, tok) || strings.Contains(out, tok) || !strings.Contains(got, "GITHUB_TOKEN=[[scrub:github-token:") || !strings.HasSuffix(got, "\r\nnext line\r\n") {
+				t.Errorf("%s %v: redacted text %q", c.name, args, got)
+			}
+			if !strings.Contains(errs, "1 secret(s) redacted (read and written as "+c.layers+")") {
+				t.Errorf("%s %v: stderr %q", c.name, args, errs)
+			}
+		}
+	}
+	var zb bytes.Buffer
+	zz := zip.NewWriter(&zb)
+	f, _ := zz.Create("a.env")
+	f.Write([]byte(text))
+	zz.Close()
+	code, out, errs := runCLI(t, zb.String(), "redact")
+	if code != 2 || out != "" || !strings.Contains(errs, "zip archive") {
+		t.Errorf("zip: exit %d, %d bytes out, stderr %q", code, len(out), errs)
 	}
 }
