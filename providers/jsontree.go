@@ -494,7 +494,12 @@ func (n *node) num(src []byte, key string) string {
 // path renders the node's JSON path in the finding schema's form ($.a[0].b).
 // It is built in one pass from the root (concatenating level by level cost a
 // deep document's findings time quadratic in the depth).
-func (n *node) path() string {
+func (n *node) path() string { return n.pathHiding(nil) }
+
+// pathHiding is path with every member name that contains one of secrets shown
+// as [*] (a secret found in a member name must not appear in the paths of the
+// values under it).
+func (n *node) pathHiding(secrets []string) string {
 	var chain []*node
 	for m := n; m.parent != nil; m = m.parent {
 		chain = append(chain, m)
@@ -506,11 +511,22 @@ func (n *node) path() string {
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(m.index))
 			b.WriteByte(']')
+		} else if containsAny(m.name, secrets) {
+			b.WriteString("[*]")
 		} else {
 			b.WriteString(scanner.PathMember(m.name))
 		}
 	}
 	return b.String()
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // walkStrings calls fn for every string value (not member names) in document order.

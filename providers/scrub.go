@@ -326,6 +326,8 @@ type editor struct {
 	// inTool is set for documents a model wrote (tool-call arguments): the
 	// skip-list's shapes mean nothing there.
 	inTool bool
+	// secretKeys are the secrets found in member names so far: paths hide them
+	secretKeys []string
 }
 
 // span is a half-open byte range.
@@ -334,6 +336,15 @@ type span struct{ start, end int }
 // apply handles findings: skip-list, nested tool-call arguments, policy, edits.
 // Findings inside an excluded span are ignored (the caller rewrites those values).
 func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error {
+	if e.root != nil {
+		// A finding outside every string value is in a member name: no path may show
+		// that name (the values under it are reported with their paths).
+		for i := range fs {
+			if e.stringAt(int(fs[i].Start.Offset), int(fs[i].End.Offset)) == nil {
+				e.secretKeys = append(e.secretKeys, string(fs[i].Secret()))
+			}
+		}
+	}
 	var inner []*node
 	if nested && e.root != nil {
 		e.root.walkStrings(func(n *node) {
@@ -359,7 +370,7 @@ func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error 
 			if !e.s.ScanEverything && !e.inTool && !inToolInput(n, e.src) && skipValue(n, e.src) {
 				continue
 			}
-			h.Location = n.path()
+			h.Location = n.pathHiding(e.secretKeys)
 			h.Thinking = e.dir == Request && isThinking(n, e.src)
 		}
 		if h.Location == "" {
@@ -559,9 +570,9 @@ func (e *editor) nestedArguments(n *node) error {
 
 func (e *editor) location(n *node) string {
 	if e.loc != "" && e.loc != "$" {
-		return e.loc + ":" + n.path()
+		return e.loc + ":" + n.pathHiding(e.secretKeys)
 	}
-	return n.path()
+	return n.pathHiding(e.secretKeys)
 }
 
 // stringAt returns the string node whose raw span contains [start, end), or nil.

@@ -50,6 +50,9 @@ type jsonView struct {
 	nameCache [256]int32
 	nodes     []pathNode // container paths as a tree; nodes[0] is the root "$"
 	rendered  []string   // container paths rendered so far, by node (findings share them)
+	// secretKeys are the secrets found inside member names: a path shows a name
+	// that holds one as [*], however plain it looks
+	secretKeys []string
 
 	// lazy: a whole JSONL input whose structure (segments, paths, names) is not
 	// followed while the view is built; a finding's line is read again for it
@@ -693,7 +696,7 @@ func (j *jsonView) render(id int32) string {
 			b.WriteString(strconv.Itoa(int(n.idx)))
 			b.WriteByte(']')
 		} else {
-			b.WriteString(PathMember(j.name(n.name)))
+			b.WriteString(j.memberPath(n.name))
 		}
 	}
 	if len(j.rendered) < len(j.nodes) {
@@ -701,6 +704,43 @@ func (j *jsonView) render(id int32) string {
 	}
 	j.rendered[id] = b.String()
 	return j.rendered[id]
+}
+
+// memberPath renders member name id for a path (PathMember), as [*] if a secret was
+// found in it.
+func (j *jsonView) memberPath(id int32) string {
+	name := j.name(id)
+	for _, k := range j.secretKeys {
+		if strings.Contains(name, k) {
+			return "[*]"
+		}
+	}
+	return PathMember(name)
+}
+
+// keySegmentAt returns the segment at view offset v if it is a member name.
+func (j *jsonView) keySegmentAt(v int64) *segment {
+	seg := j.segmentAt(v)
+	if j.lazy && seg != nil {
+		seg = j.lineSegment(v)
+	}
+	if seg == nil || !seg.isKey {
+		return nil
+	}
+	return seg
+}
+
+// markSecretKey records a secret found in a member name. Paths rendered before
+// are dropped: they are rendered again with the name hidden.
+func (j *jsonView) markSecretKey(secret string) {
+	if secret == "" || slices.Contains(j.secretKeys, secret) {
+		return
+	}
+	j.secretKeys = append(j.secretKeys, secret)
+	clear(j.rendered)
+	if j.line.jv != nil {
+		clear(j.line.jv.rendered)
+	}
 }
 
 func (j *jsonView) name(id int32) string {
@@ -717,6 +757,7 @@ var elidedKey = []byte("[*] member name too long to keep in a path (over 40 byte
 func (j *jsonView) pathOf(s *segment) string {
 	if j.lazy { // the path is worked out from the string's line, read again
 		if ls := j.lineSegment(s.vs); ls != nil {
+			j.line.jv.secretKeys = j.secretKeys
 			return j.line.jv.pathOf(ls)
 		}
 		return "$"
@@ -728,7 +769,7 @@ func (j *jsonView) pathOf(s *segment) string {
 	case s.idx >= 0:
 		return ctr + "[" + strconv.Itoa(int(s.idx)) + "]"
 	case s.member >= 0:
-		return ctr + PathMember(j.name(s.member))
+		return ctr + j.memberPath(s.member)
 	case s.ctr != 0:
 		return ctr + PathMember("")
 	}
@@ -762,21 +803,31 @@ func (j *jsonView) pop() {
 // PathMember renders an object member for a JSON path (".name" or [*]). Paths end up in logs and
 // reports, and a member name can itself be a secret (or hold one: "password=…"), so
 // only plain names are copied: letters, digits, '_', '-', '.', at most 40 bytes, and
-// not token-like (16+ bytes mixing 3+ letters and 3+ digits). Anything else is [*].
+// not token-like: 16+ bytes mixing 3+ letters and 3+ digits, or a run of 16+ letters
+// and digits with a digit in it (an AWS key id has as few as none or two). Anything
+// else is [*]. A scan also renders as [*] every member name it found a secret in.
 func PathMember(key string) string {
 	if key == "" {
 		return "[\"\"]"
 	}
 	digits, letters := 0, 0
+	run, runDigit := 0, false
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		switch {
 		case c >= '0' && c <= '9':
 			digits++
+			run++
+			runDigit = true
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			letters++
+			run++
 		case c == '_' || c == '-' || c == '.':
+			run, runDigit = 0, false
 		default:
+			return "[*]"
+		}
+		if run >= 16 && runDigit {
 			return "[*]"
 		}
 	}

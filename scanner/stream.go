@@ -452,6 +452,17 @@ func (p *pipeline) finalize(e int64, v []byte, vbase int64) {
 		delete(p.seen, foundKey{f.vs, f.ve, f.RuleID})
 	}
 	if p.jv != nil {
+		// a secret in a member name must not show in the paths of the values under it
+		for i := range final {
+			f := &final[i]
+			if seg := p.jv.keySegmentAt(f.vs); seg != nil {
+				ve := f.ve
+				if seg.ve >= 0 && ve > seg.ve {
+					ve = seg.ve
+				}
+				p.jv.markSecretKey(string(v[f.vs-vbase : ve-vbase]))
+			}
+		}
 		for i := range final {
 			f := &final[i]
 			if seg := p.jv.segmentAt(f.vs); seg != nil {
