@@ -48,3 +48,21 @@ func TestSecretMemberNameNotInPaths(t *testing.T) {
 		}
 	}
 }
+
+// Review 6, R9: a UTF-8 byte order mark was counted as a character, so a secret at
+// the start of line 1 was reported at column 2 (a UTF-16 one is not counted).
+func TestUTF8BOMIsNoColumn(t *testing.T) {
+	s := testScanner(t)
+	src := "\xef\xbb\xbfAKIARLE67BFIQTZPH4MN\nx AKIARLE67BFIQTZPH4MX\n"
+	for _, chunk := range []int{1, 2, 4, len(src)} {
+		var fs []Finding
+		w := s.NewWriter(&bytes.Buffer{}, ModeText, Mask, func(f Finding) { fs = append(fs, f) })
+		for i := 0; i < len(src); i += chunk {
+			w.Write([]byte(src[i:min(i+chunk, len(src))]))
+		}
+		w.Close()
+		if len(fs) != 2 || fs[0].Start.Column != 1 || fs[0].Start.Offset != 3 || fs[0].End.Column != 21 || fs[1].Start.Column != 3 {
+			t.Errorf("chunks of %d: %+v", chunk, fs)
+		}
+	}
+}

@@ -637,7 +637,10 @@ type posTracker struct {
 	line  int
 	col   int
 	carry []byte
+	begun bool // the input's first character has been counted
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func (t *posTracker) advance(b []byte) {
 	if len(b) == 0 {
@@ -652,6 +655,11 @@ func (t *posTracker) advance(b []byte) {
 	if k := incompleteTail(b); k > 0 {
 		t.carry = append([]byte(nil), b[len(b)-k:]...)
 		b = b[:len(b)-k]
+	}
+	if !t.begun && len(b) > 0 {
+		// a UTF-8 byte order mark starting the input is no character of line 1
+		t.begun = true
+		b = bytes.TrimPrefix(b, utf8BOM)
 	}
 	if n := bytes.Count(b, []byte{'\n'}); n > 0 {
 		t.line += n
