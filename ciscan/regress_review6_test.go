@@ -1,6 +1,8 @@
 package ciscan
 
 import (
+	"archive/tar"
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -30,5 +32,26 @@ func TestR3AllowMarkerDoubleEncodedLines(t *testing.T) {
 		if len(res.Items) != 2 || res.Suppressed != 1 {
 			t.Errorf("depth %d: findings %v, %d suppressed inline; want the token and the key reported, the fixture suppressed", depth, rules, res.Suppressed)
 		}
+	}
+}
+
+// Review 6, R5: a UTF-16 member of a tar archive could not be read a second time,
+// so its findings kept the offsets of the decoded text and the scan ended with an
+// error (exit 2: the Action skipped its upload).
+func TestR5UTF16TarMember(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	text := "PS C:\\> type .env\r\nGITHUB_TOKEN=" + ghTok(5) + "\r\n"
+	data := utf16Bytes(text, false, true)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: "logs/ps.txt", Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+	tw.Write(data)
+	tw.Close()
+	write(t, "a.tar", tb.Bytes())
+	res := run(t, Options{Paths: []string{"a.tar"}})
+	_, _, off := posOf(text, "ghp_")
+	if len(res.Errors) != 0 || len(res.Items) != 1 || res.Items[0].Start.Offset != utf16Off(text, off, true) {
+		t.Fatalf("errors %+v, findings %s; want the token at UTF-16 offset %d", res.Errors, dumpItems(res), utf16Off(text, off, true))
 	}
 }

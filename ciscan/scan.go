@@ -516,9 +516,26 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 			fr.skip(member, fmt.Sprintf("the archive's members add up to more than %d bytes (four times the size limit); raise --max-size to scan it all", 4*w.r.opts.MaxSize))
 			return
 		}
-		w.scanUnitIn(member, tr, nil, fr, true)
+		if hdr.Size > maxBufferedMember {
+			w.scanUnitIn(member, tr, nil, fr, true)
+			continue
+		}
+		// A member is read into memory so that it can be read twice, as a file can:
+		// UTF-16 text maps its findings back to its own bytes on a second reading.
+		data, err := io.ReadAll(io.LimitReader(tr, hdr.Size))
+		w.scanUnitIn(member, bytes.NewReader(data), func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}, fr, true)
+		if err != nil { // what was read is scanned; the rest is not
+			fr.skip(name, "the tar archive could not be read to its end: "+cleanErr(err).Error())
+			return
+		}
 	}
 }
+
+// maxBufferedMember bounds the tar members read into memory (see scanTar); a
+// larger one is scanned as a stream, and UTF-16 findings in it get no raw offsets.
+const maxBufferedMember = 32 << 20
 
 // public copies a finding without its secret bytes, so that results kept until the
 // end of a scan do not hold secrets in memory.
