@@ -32,6 +32,9 @@ type jsonView struct {
 
 	rawNext int64  // raw offset of the next byte not yet consumed into the view
 	pending []byte // raw bytes of an incomplete escape at the end of the input
+	// text: a view of plain text, not JSON, whose only escapes are terminal codes
+	// (read as a space each; ansi.go). It has no strings, segments or paths.
+	text bool
 
 	esc  []escape  // sorted by v; esc[0] is a base mapping
 	segs []segment // sorted by vs
@@ -111,6 +114,48 @@ func (j *jsonView) reset(lines bool) {
 		rendered: j.rendered[:0],
 	}
 }
+
+// startText makes j a text view whose first bytes are seen, at raw offset base:
+// text read so far, which holds no terminal code.
+func (j *jsonView) startText(seen []byte, base int64) {
+	j.text = true
+	j.vbase, j.rawNext = base, base+int64(len(seen))
+	j.view = append(j.view[:0], seen...)
+}
+
+// feedText reads plain text: every terminal code becomes one space in the view, a
+// code cut by the end of b waits for the next bytes.
+func (j *jsonView) feedText(b []byte) {
+	if len(j.pending) > 0 {
+		b = append(j.pending, b...)
+		j.pending = nil
+	}
+	lit := 0
+	for i := 0; i < len(b); {
+		k := bytes.IndexByte(b[i:], esc)
+		if k < 0 {
+			break
+		}
+		i += k
+		n, complete := csiAfter(b[i+1:], false)
+		if !complete {
+			j.appendRun(b[lit:i])
+			j.pending = append([]byte(nil), b[i:]...)
+			return
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		j.appendRun(b[lit:i])
+		j.addDecoded(space, n+1)
+		i += n + 1
+		lit = i
+	}
+	j.appendRun(b[lit:])
+}
+
+var space = []byte{' '}
 
 // setLazy makes j a lazy view of raw, the whole input (see jsonView.lazy).
 func (j *jsonView) setLazy(raw []byte) {
@@ -245,6 +290,10 @@ func indexStringStop(b []byte) int {
 func (j *jsonView) feed(b []byte) {
 	if j.lazy {
 		j.feedLazy(b)
+		return
+	}
+	if j.text {
+		j.feedText(b)
 		return
 	}
 	if len(j.pending) > 0 {
@@ -482,6 +531,16 @@ func (j *jsonView) decodeEscape(b []byte) int {
 		}
 		n = 6
 		r := rune(r1)
+		if r == esc { // a terminal code, \u001b[1m: one space (ansi.go)
+			k, complete := csiAfter(b[6:], true)
+			if !complete {
+				return 0
+			}
+			if k > 0 {
+				j.addDecoded(space, 6+k)
+				return 6 + k
+			}
+		}
 		if utf16.IsSurrogate(r) {
 			if r1 < 0xDC00 { // high surrogate: a low one may follow
 				if len(b) < 12 && (len(b) < 7 || b[6] == '\\') && (len(b) < 8 || b[7] == 'u') {

@@ -86,6 +86,22 @@ func (p *pipeline) view() ([]byte, int64) {
 	return p.raw, p.rawBase
 }
 
+// feedText gives text input a view of its own once an ESC byte shows up in it (the
+// last added bytes of raw are new): a jsonView that reads terminal codes as spaces
+// (ansi.go) and maps offsets back to raw as JSON escapes are. Before that, and in
+// the usual input that has none, the view is raw itself.
+func (p *pipeline) feedText(added int) {
+	b := p.raw[len(p.raw)-added:]
+	if p.jv == nil {
+		if bytes.IndexByte(b, esc) < 0 {
+			return
+		}
+		p.jv = getJSONView(false)
+		p.jv.startText(p.raw[:len(p.raw)-added], p.rawBase)
+	}
+	p.jv.feed(b)
+}
+
 func (p *pipeline) toRawStart(v int64) int64 {
 	if p.jv != nil {
 		return p.jv.toRawStart(v)
@@ -111,8 +127,10 @@ func (p *pipeline) write(b []byte) error {
 		p.raw, p.rawBorrowed = append([]byte(nil), p.raw...), false
 	}
 	p.raw = append(p.raw, b...)
-	if p.jv != nil {
+	if p.jv != nil && !p.jv.text {
 		p.jv.feed(b)
+	} else {
+		p.feedText(len(b))
 	}
 	p.process(false)
 	return p.err
@@ -149,6 +167,8 @@ func (p *pipeline) writeAll(b []byte) error {
 				jv.segs = make([]segment, 0, n)
 			}
 			p.jv.feed(b)
+		} else {
+			p.feedText(len(b))
 		}
 		p.process(false)
 		if p.err == nil {

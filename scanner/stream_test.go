@@ -176,6 +176,9 @@ func fuzzSeeds(s *Scanner) [][]byte {
 	return append(out,
 		[]byte(`{"a":"\u0067hp_`+ghToken(14)[4:]+`","b":[1,{"c":"Bearer q8Zr2LmX9vTn4KpW7sYd3GhJ"}]}`),
 		[]byte("x: "+base64Std("token="+ghToken(15))+"\n\xff\x00"),
+		// terminal codes around secrets, in text and as JSON escapes, one unfinished
+		[]byte("GITHUB_TOKEN=\x1b[1m"+ghToken(16)+"\x1b[0m\n\x1b[33mDB_PASSWORD\x1b[m\x1b[K=Xk9pL2vQ7wRt5zYq\x1b[0m\n\x1b[38;5"),
+		[]byte(`{"out":"\u001b[32mok\u001b[0m AWS_KEY=\u001B[1mAKIARLE67BFIQTZPH4MN\u001b[0m","e":"\u001b[3"}`),
 	)
 }
 

@@ -1,0 +1,77 @@
+package scanner
+
+import "bytes"
+
+// Terminal colour and cursor codes (ANSI CSI sequences: ESC [ parameters
+// intermediates final) are everywhere in captured tool output: grep --color, test
+// runners, CI logs with forced colour, `script` typescripts. Glued to a secret they
+// hide it from rules that want a word boundary ("\x1b[1mghp_…" has an m before the
+// token) or a terminator after the value. The scanner reads each sequence as a
+// space: in text by blanking it in its view of the input (same length, so offsets
+// are unchanged and the output keeps the codes), in JSON strings by decoding
+// "\u001b[…m" to one space, as an escape.
+
+const esc = 0x1b
+
+// maxCSI bounds the bytes after ESC that can make one sequence; a longer run is
+// not a CSI sequence and is read as it is.
+const maxCSI = 32
+
+// csiAfter measures the CSI sequence whose ESC was just before b: the bytes of it
+// in b, 0 if there is none, and complete false if b ends before that is known. In
+// JSON (inJSON) a quote or a backslash ends the string or starts an escape, so it
+// is never part of a sequence.
+func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	if b[0] != '[' {
+		return 0, true
+	}
+	for i := 1; i < len(b) && i < maxCSI; i++ {
+		c := b[i]
+		switch {
+		case inJSON && (c == '"' || c == '\\'):
+			return 0, true
+		case c >= 0x20 && c <= 0x3f: // parameters and intermediates
+		case c >= 0x40 && c <= 0x7e: // the final byte
+			return i + 1, true
+		default:
+			return 0, true
+		}
+	}
+	if len(b) >= maxCSI {
+		return 0, true
+	}
+	return 0, false
+}
+
+// blankCSI overwrites every complete CSI sequence that starts in b[from:] with
+// spaces. It returns where an unfinished one starts at the end of b, or len(b):
+// unless the input has ended (eof), those bytes are left for when more arrive, so
+// the decision never depends on how the input was cut.
+func blankCSI(b []byte, from int, eof bool) int {
+	for i := from; i < len(b); {
+		k := bytes.IndexByte(b[i:], esc)
+		if k < 0 {
+			break
+		}
+		i += k
+		n, complete := csiAfter(b[i+1:], false)
+		if !complete {
+			if eof {
+				break
+			}
+			return i
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		for j := i; j <= i+n; j++ {
+			b[j] = ' '
+		}
+		i += n + 1
+	}
+	return len(b)
+}
