@@ -777,13 +777,27 @@ func (j *jsonView) memberPath(id int32) string {
 	return PathMember(name)
 }
 
-// keySegmentAt returns the segment at view offset v if it is a member name.
+// keySegmentAt returns the segment at view offset v if it is a member name. A lazy
+// view tells by what follows the string's closing quote: a colon.
 func (j *jsonView) keySegmentAt(v int64) *segment {
 	seg := j.segmentAt(v)
-	if j.lazy && seg != nil {
-		seg = j.lineSegment(v)
+	if seg == nil {
+		return nil
 	}
-	if seg == nil || !seg.isKey {
+	if j.lazy {
+		if seg.ve < 0 {
+			return nil
+		}
+		r := j.toRawEnd(seg.ve) + 1 // past the closing quote
+		for r < int64(len(j.raw)) && (j.raw[r] == ' ' || j.raw[r] == '\t' || j.raw[r] == '\r') {
+			r++
+		}
+		if r >= int64(len(j.raw)) || j.raw[r] != ':' {
+			return nil
+		}
+		return seg
+	}
+	if !seg.isKey {
 		return nil
 	}
 	return seg
