@@ -105,6 +105,18 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 			p.b64Next = q
 			return // the run may continue
 		}
+		if b-a == 64 || b-a == 76 { // a full line of wrapped base64 (PEM, MIME, GNU base64)?
+			switch end, joined := wrappedBlock(v, a, b, eof); {
+			case end < 0: // the block may go on past the data
+				p.b64Open = int64(base + a)
+				p.b64Next = int64(base + i)
+				return
+			case end > b:
+				p.checkBase64Span(joined, int64(base+a), int64(base+end))
+				i = ((base+end+stride-1)/stride*stride - stride) - base
+				continue
+			}
+		}
 		if b-a >= minBase64Run {
 			p.checkBase64(v[a:b], int64(base+a))
 		}
@@ -119,24 +131,106 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 // begins: such a run may still grow into an encoded secret, so output is held back
 // from there. A trailing run of fewer than minBase64Run bytes holds no sample yet and
 // is found by looking back; a longer one holds a sample, and scanBase64 recorded its
-// start (none if it is too long to ever be decoded).
+// start (none if it is too long to ever be decoded). So did it for a wrapped block
+// that may go on, which holds output back from its first line.
 func (p *pipeline) tailRunStart(v []byte, vbase, vend int64) int64 {
 	i := vend
 	for i > vbase && vend-i < minBase64Run && b64Class[v[i-1-vbase]] {
 		i--
 	}
+	t := vend
 	if vend-i < minBase64Run {
-		return i
+		t = i
 	}
-	if p.b64Open >= 0 {
-		return p.b64Open
+	if p.b64Open >= 0 && p.b64Open < t { // a wrapped block still open ends in a line break
+		t = p.b64Open
 	}
-	return vend
+	return t
+}
+
+// wrappedBlock reads base64 wrapped in lines, as PEM (64 characters a line), MIME
+// and GNU base64 (76) write it, from its first line v[a:b]: lines of that width,
+// each ended by a line break (indentation after it allowed), and a last line no
+// longer. It returns the block's end and its characters joined; end is b when v[a:b]
+// does not start a block of two lines or more (then the line is an ordinary run),
+// and -1 when the data ends before the block does and more may come (!eof).
+func wrappedBlock(v []byte, a, b int, eof bool) (end int, joined []byte) {
+	w := b - a
+	if prev := lineBefore(v, a); prev == w {
+		return b, nil // a later line of a block: it was read with its first one
+	}
+	joined = append(joined, v[a:b]...)
+	for end = b; ; {
+		c := end
+		if c < len(v) && v[c] == '\r' {
+			c++
+		}
+		if c >= len(v) {
+			if !eof {
+				return -1, nil
+			}
+			break
+		}
+		if v[c] != '\n' {
+			break
+		}
+		c++
+		for c < len(v) && (v[c] == ' ' || v[c] == '\t') {
+			c++
+		}
+		d := c
+		for d < len(v) && b64Class[v[d]] {
+			d++
+		}
+		if d == len(v) && !eof {
+			return -1, nil
+		}
+		if d == c || d-c > w || len(joined)+d-c > maxBase64Run {
+			break
+		}
+		joined = append(joined, v[c:d]...)
+		end = d
+		if d-c < w {
+			break // a shorter line is the last
+		}
+	}
+	if end == b {
+		return b, nil
+	}
+	return end, joined
+}
+
+// lineBefore returns the length of the run of base64 characters that ends the line
+// before the one starting at v[a] (after its indentation), or -1.
+func lineBefore(v []byte, a int) int {
+	i := a
+	for i > 0 && (v[i-1] == ' ' || v[i-1] == '\t') {
+		i--
+	}
+	if i == 0 || v[i-1] != '\n' {
+		return -1
+	}
+	i--
+	if i > 0 && v[i-1] == '\r' {
+		i--
+	}
+	j := i
+	for j > 0 && b64Class[v[j-1]] {
+		j--
+	}
+	return i - j
 }
 
 // checkBase64 decodes run (view offset at) and records a finding for it if the
 // decoded text contains a secret.
 func (p *pipeline) checkBase64(run []byte, at int64) {
+	p.checkBase64Span(run, at, at+int64(len(run)))
+}
+
+// checkBase64Span decodes run, the base64 characters of view[vs:ve] (line breaks
+// left out for a wrapped block), and records a finding for the span if the decoded
+// text contains a secret.
+func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) {
 	if len(run) < minBase64Run || len(run) > maxBase64Run || p.depth >= maxEncodedDepth {
 		return
 	}
@@ -157,8 +251,8 @@ func (p *pipeline) checkBase64(run []byte, at int64) {
 	p.addFinding(Finding{
 		RuleID: best.RuleID, Description: best.Description, Kind: best.Kind, Source: best.Source,
 		Confidence: best.Confidence, generic: best.generic, order: best.order,
-		vs: at, ve: at + int64(len(run)), Encoding: "base64",
-		Preview: preview("", len(run)), Canary: best.Canary,
+		vs: vs, ve: ve, Encoding: "base64",
+		Preview: preview("", int(ve-vs)), Canary: best.Canary,
 	})
 }
 

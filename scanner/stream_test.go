@@ -178,6 +178,7 @@ func fuzzSeeds(s *Scanner) [][]byte {
 		[]byte("x: "+base64Std("token="+ghToken(15))+"\n\xff\x00"),
 		// terminal codes around secrets, in text and as JSON escapes, one unfinished
 		[]byte("GITHUB_TOKEN=\x1b[1m"+ghToken(16)+"\x1b[0m\n\x1b[33mDB_PASSWORD\x1b[m\x1b[K=Xk9pL2vQ7wRt5zYq\x1b[0m\n\x1b[38;5"),
+		[]byte(wrap("registry auth: "+ghToken(17)+"\nmore text, and more text to wrap the lines\n", 76, "\n", "  ")+"tail\n"),
 		[]byte(`{"out":"\u001b[32mok\u001b[0m AWS_KEY=\u001B[1mAKIARLE67BFIQTZPH4MN\u001b[0m","e":"\u001b[3"}`),
 	)
 }
