@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
@@ -21,6 +22,23 @@ func FlavorOf(path string) Flavor {
 		return FlavorAnthropic
 	}
 	return FlavorOpenAI
+}
+
+type flavorKey struct{}
+
+// WithFlavor returns a context that makes the errors Transport answers for a
+// request take flavor f's shape, for a route whose path does not tell its API
+// (/v1/models and /v1/files are served by both OpenAI and Anthropic).
+func WithFlavor(ctx context.Context, f Flavor) context.Context {
+	return context.WithValue(ctx, flavorKey{}, f)
+}
+
+// flavorOfRequest is the flavor set with WithFlavor, else the one of the path.
+func flavorOfRequest(req *http.Request) Flavor {
+	if f, ok := req.Context().Value(flavorKey{}).(Flavor); ok {
+		return f
+	}
+	return FlavorOf(req.URL.Path)
 }
 
 // ErrorBody renders an error in the API's own shape, so SDKs surface it as an API
@@ -50,7 +68,7 @@ const OwnErrorHeader = "X-Scrubgate-Error"
 
 // ErrorResponse builds a complete error response in the API's shape.
 func ErrorResponse(req *http.Request, status int, code, msg string) *http.Response {
-	body := ErrorBody(FlavorOf(req.URL.Path), status, code, msg)
+	body := ErrorBody(flavorOfRequest(req), status, code, msg)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set(OwnErrorHeader, code)

@@ -39,6 +39,9 @@ type Server struct {
 	transport *providers.Transport
 	proxies   map[string]*httputil.ReverseProxy // by provider
 	engine    *gin.Engine
+	// split is set when the openai and anthropic upstreams differ, so a
+	// credential sent to the wrong one would reach another provider.
+	split bool
 
 	echo     *echo.Server
 	echoSrv  *http.Server
@@ -99,13 +102,16 @@ func New(cfg *Config, o Options) (*Server, error) {
 	}
 	s.transport = &providers.Transport{Base: base, MaxBody: cfg.MaxBodyBytes, OnStreamEnd: s.streamEnded,
 		OnStreamEvent: func(_ *http.Request, held int64) { s.metrics.streamHeld.Observe(float64(held)) }}
+	targets := map[string]string{}
 	for _, p := range []string{"openai", "anthropic"} {
 		target, err := s.upstreamURL(p)
 		if err != nil {
 			return nil, err
 		}
+		targets[p] = target.String()
 		s.proxies[p] = s.reverseProxy(p, target)
 	}
+	s.split = targets["openai"] != targets["anthropic"]
 	s.engine = s.routes()
 	return s, nil
 }
@@ -292,7 +298,7 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	if status == 499 {
 		return // the client is gone
 	}
-	writeError(w, providers.FlavorOf(r.URL.Path), status, "scrubgate_upstream", msg)
+	writeError(w, flavorOf(info.provider), status, "scrubgate_upstream", msg)
 }
 
 func writeError(w http.ResponseWriter, f providers.Flavor, status int, code, msg string) {
@@ -330,19 +336,27 @@ func (s *Server) routes() *gin.Engine {
 	e.Use(s.recoverer, s.observe)
 	e.GET("/healthz", gin.WrapF(s.healthz))
 	e.GET("/readyz", gin.WrapF(s.readyz))
-	openai := s.handle("openai")
-	anthropic := s.handle("anthropic")
+	openai := s.handle(routeOpenAI)
+	anthropic := s.handle(routeAnthropic)
+	shared := s.handle(routeShared)
 	for _, prefix := range []string{"/v1", "/openai/v1", "/api/v1"} {
-		for _, p := range []string{"/chat/completions", "/completions", "/embeddings", "/responses", "/moderations", "/files", "/batches", "/uploads", "/images/generations", "/audio/transcriptions", "/audio/speech"} {
+		for _, p := range []string{"/chat/completions", "/completions", "/embeddings", "/responses", "/moderations", "/batches", "/uploads", "/images/generations", "/audio/transcriptions", "/audio/speech"} {
 			e.POST(prefix+p, openai)
 		}
-		e.GET(prefix+"/models", openai)
-		e.GET(prefix+"/models/:model", openai)
+		// Models and files are served by both APIs under /v1 (the Anthropic SDKs'
+		// models.list and beta.files): the request's headers choose the provider.
+		both := openai
+		if prefix == "/v1" {
+			both = shared
+		}
+		e.GET(prefix+"/models", both)
+		e.GET(prefix+"/models/:model", both)
+		e.POST(prefix+"/files", both)
+		e.GET(prefix+"/files", both)
+		e.GET(prefix+"/files/:id", both)
+		e.GET(prefix+"/files/:id/content", both)
+		e.DELETE(prefix+"/files/:id", both)
 		e.GET(prefix+"/responses/:id", openai)
-		e.GET(prefix+"/files", openai)
-		e.GET(prefix+"/files/:id", openai)
-		e.GET(prefix+"/files/:id/content", openai)
-		e.DELETE(prefix+"/files/:id", openai)
 		e.GET(prefix+"/batches", openai)
 		e.GET(prefix+"/batches/:id", openai)
 		e.POST(prefix+"/batches/:id/cancel", openai)
@@ -361,7 +375,7 @@ func (s *Server) routes() *gin.Engine {
 			anthropic(c)
 			return
 		}
-		openai(c)
+		shared(c)
 	})
 	return e
 }
@@ -404,16 +418,75 @@ func (s *Server) observe(c *gin.Context) {
 	s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 }
 
-// handle is the proxy handler for one provider's routes.
-func (s *Server) handle(provider string) gin.HandlerFunc {
-	flavor := providers.FlavorOpenAI
+// routeKind says how the provider of a route is chosen.
+type routeKind int
+
+const (
+	routeOpenAI    routeKind = iota // an OpenAI (or OpenAI-compatible, Azure) path
+	routeAnthropic                  // an Anthropic path (/v1/messages…)
+	routeShared                     // a path both serve (/v1/models, /v1/files…), or an unknown one
+)
+
+func flavorOf(provider string) providers.Flavor {
 	if provider == "anthropic" {
-		flavor = providers.FlavorAnthropic
+		return providers.FlavorAnthropic
 	}
+	return providers.FlavorOpenAI
+}
+
+// headerProvider tells which provider a request's headers are meant for. The
+// Anthropic SDKs send anthropic-version on every request and their key in
+// x-api-key (an OAuth token in Authorization: Bearer); the OpenAI SDKs send
+// Authorization: Bearer, Azure OpenAI api-key. An anthropic-version header, or an
+// x-api-key with neither Authorization nor api-key, means anthropic; anything
+// else openai. conflict is set when the headers point to both (an Anthropic
+// signal next to api-key, or x-api-key next to Authorization without
+// anthropic-version): which provider the credential is for would be a guess.
+func headerProvider(h http.Header) (provider string, conflict bool) {
+	has := func(name string) bool { return strings.TrimSpace(h.Get(name)) != "" }
+	auth, azure := has("Authorization"), has("Api-Key")
+	switch {
+	case has("Anthropic-Version"):
+		return "anthropic", azure
+	case has("X-Api-Key"):
+		return "anthropic", auth || azure
+	}
+	return "openai", false
+}
+
+// providerFor chooses the provider of a request, or says why it is refused: a
+// credential is never sent to a provider it was not meant for.
+func (s *Server) providerFor(kind routeKind, h http.Header) (string, string) {
+	if kind == routeAnthropic {
+		return "anthropic", ""
+	}
+	p, conflict := headerProvider(h)
+	if kind == routeShared {
+		if conflict {
+			return p, "OpenAI and Anthropic both serve this path, and the request's headers name both (anthropic-version or x-api-key next to Authorization or api-key); " +
+				"scrubgate does not guess which provider a credential is for: send the headers of one provider only"
+		}
+		return p, ""
+	}
+	if p == "anthropic" && !conflict && s.split {
+		return p, "this is an OpenAI route, but the request carries Anthropic headers (anthropic-version, or x-api-key without Authorization); " +
+			"scrubgate does not send them to the OpenAI upstream: use the Anthropic API's paths, or OpenAI's headers"
+	}
+	return "openai", ""
+}
+
+// handle is the proxy handler for one kind of route.
+func (s *Server) handle(kind routeKind) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
 		if r.Header.Get("Upgrade") != "" {
 			s.refuseRealtime(c)
+			return
+		}
+		provider, refusal := s.providerFor(kind, r.Header)
+		flavor := flavorOf(provider)
+		if refusal != "" {
+			writeError(c.Writer, flavor, http.StatusBadRequest, "scrubgate_route", refusal)
 			return
 		}
 		info := &requestInfo{route: routeOf(c), reqID: newRequestID(), provider: provider}
@@ -432,6 +505,7 @@ func (s *Server) handle(provider string) gin.HandlerFunc {
 		info.id = id
 		ctx := context.WithValue(r.Context(), ctxRoute, info)
 		ctx = providers.WithScrubber(ctx, s.scrubber(info))
+		ctx = providers.WithFlavor(ctx, flavor)
 		s.proxies[provider].ServeHTTP(c.Writer, r.WithContext(ctx))
 		id.tenant.learnBatch(info.learn.take(), s.cfg.LearnPassThrough)
 	}
