@@ -18,6 +18,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/scrubgate/scrubgate/providers/sse"
 )
 
@@ -163,8 +165,26 @@ func blockedResponse(req *http.Request, err error) *http.Response {
 // before any byte has arrived.
 const maxPresize = 1 << 20
 
-// readBody reads a whole body, decoding gzip and deflate. It returns an HTTP status
-// and a message when the body is refused.
+// zstdMaxWindow bounds the window (history) a zstd stream may ask the decoder to
+// keep: a frame that declares more is refused before anything is allocated.
+const zstdMaxWindow = 64 << 20
+
+// newZstdReader decodes a zstd stream synchronously (no goroutines) with a bounded
+// window; the caller bounds the output and must Close it.
+func newZstdReader(r io.Reader) (*zstd.Decoder, error) {
+	return zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+}
+
+// zstdTooLarge reports whether a zstd error is a frame that asks for more memory
+// than scrubgate allows.
+func zstdTooLarge(err error) bool {
+	return errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded)
+}
+
+// readBody reads a whole body, decoding gzip, deflate and zstd (Codex CLI
+// compresses its requests with zstd). The decoded body is bounded by max, like an
+// identity one, so a decompression bomb gets 413. It returns an HTTP status and a
+// message when the body is refused.
 func readBody(r io.Reader, length int64, encoding string, max int64, what string) ([]byte, int, string) {
 	enc := strings.ToLower(strings.TrimSpace(encoding))
 	switch enc {
@@ -177,8 +197,15 @@ func readBody(r io.Reader, length int64, encoding string, max int64, what string
 		r = zr
 	case "deflate":
 		r = flate.NewReader(io.LimitReader(r, max+1))
+	case "zstd":
+		zr, err := newZstdReader(io.LimitReader(r, max+1))
+		if err != nil {
+			return nil, http.StatusInternalServerError, "scrubgate could not set up its zstd decoder"
+		}
+		defer zr.Close()
+		r = zr
 	default:
-		return nil, http.StatusUnsupportedMediaType, fmt.Sprintf("scrubgate cannot decode a %s body with Content-Encoding %q, so it cannot scan it; send it uncompressed, gzip or deflate", what, truncateHeader(encoding))
+		return nil, http.StatusUnsupportedMediaType, fmt.Sprintf("scrubgate cannot decode a %s body with Content-Encoding %q, so it cannot scan it; send it uncompressed, gzip, deflate or zstd", what, truncateHeader(encoding))
 	}
 	var buf bytes.Buffer
 	if (enc == "" || enc == "identity") && length > 0 && length <= max {
@@ -188,6 +215,9 @@ func readBody(r io.Reader, length int64, encoding string, max int64, what string
 		buf.Grow(int(min(length, maxPresize)) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(r, max+1))
+	if err != nil && zstdTooLarge(err) {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the %s body's zstd frame asks for a window larger than scrubgate allows (%d MiB); compress it with a smaller window", what, zstdMaxWindow>>20)
+	}
 	if err != nil {
 		return nil, http.StatusBadRequest, "the " + what + " body could not be read completely"
 	}

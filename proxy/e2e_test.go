@@ -351,9 +351,13 @@ func TestE2EBadInput(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Fatalf("oversized: %d %s", resp.StatusCode, answer)
 	}
-	resp, answer = g.post(t, "/v1/chat/completions", "\x28\xb5\x2f\xfd", "Content-Encoding", "zstd")
+	resp, answer = g.post(t, "/v1/chat/completions", "\x1b\x00\x00", "Content-Encoding", "br")
 	if resp.StatusCode != 415 {
-		t.Fatalf("zstd: %d %s", resp.StatusCode, answer)
+		t.Fatalf("brotli: %d %s", resp.StatusCode, answer)
+	}
+	resp, answer = g.post(t, "/v1/chat/completions", "\x28\xb5\x2f\xfd", "Content-Encoding", "zstd") // a truncated frame
+	if resp.StatusCode != 400 {
+		t.Fatalf("truncated zstd: %d %s", resp.StatusCode, answer)
 	}
 	resp, answer = g.post(t, "/v1/chat/completions", `{}`, "X-Echo-Fail", "503")
 	if resp.StatusCode != 503 || !strings.Contains(answer, `"error"`) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/scrubgate/scrubgate/vault"
 )
 
@@ -222,4 +224,25 @@ func TestRegress5SharedRouteErrorsAndAgents(t *testing.T) {
 	if resp.StatusCode != 200 || len(hits) != 1 || hits[0].upstream != "anthropic" || hits[0].header.Get("X-Api-Key") != "sk-ant-api03-upstream-injected" {
 		t.Fatalf("agent models.list: %d %s, upstream requests %d", resp.StatusCode, body, len(hits))
 	}
+}
+
+// Codex CLI's zstd-compressed Responses request goes through the gateway and
+// reaches the provider scrubbed and uncompressed.
+func TestRegress5ZstdThroughGateway(t *testing.T) {
+	g := startGateway(t, &Config{})
+	tok := plantedSecrets()[0]
+	body := []byte(`{"model":"gpt-5-codex","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"GITHUB_TOKEN=` + tok + `"}]}]}`)
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	comp := enc.EncodeAll(body, nil)
+	enc.Close()
+	resp, out := g.send(t, "POST", "/v1/responses", "application/json", comp,
+		"Content-Encoding", "zstd", "Authorization", "Bearer chatgpt-access-token", "Originator", "codex_cli_rs")
+	rec, ok := g.srv.Echo().LastRequest()
+	if resp.StatusCode != 200 || !ok {
+		t.Fatalf("status %d: %s", resp.StatusCode, out)
+	}
+	if rec.Header.Get("Content-Encoding") != "" || !bytes.HasPrefix(rec.Body, []byte(`{"model":"gpt-5-codex"`)) {
+		t.Fatalf("upstream got Content-Encoding %q, body %.40q", rec.Header.Get("Content-Encoding"), rec.Body)
+	}
+	assertClean(t, "upstream body", string(rec.Body), []string{tok})
 }
