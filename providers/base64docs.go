@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/scrubgate/scrubgate/scanner"
@@ -11,11 +12,18 @@ import (
 
 // Documents are often sent base64-encoded: data: URLs (`file_data`, `image_url`,
 // `url`) and Anthropic `source` blocks of type base64. Unless the media type is
-// binary (images but SVG, audio, video, PDF), the payload is decoded; if it is UTF-8
-// text it is scanned, and, if something was found, re-encoded with handles in place, so the document reaches the
-// model intact but for its secrets. (The engine's own base64 detection covers runs
-// up to 64 KiB and could only replace a whole run; documents are larger and must
-// stay readable.)
+// binary (images but SVG, audio, video, PDF), the payload is decoded and scanned,
+// whatever its encoding, and, if something was found, re-encoded with handles in
+// place, so the document reaches the model intact but for its secrets. UTF-8 text
+// is scanned as it is; UTF-16 (a byte order mark, a declared charset, or the NUL
+// pattern of mostly-ASCII text) is transcoded to UTF-8 for the scan and back for
+// the rewrite; other text (Latin-1, Windows-1252: an ASCII secret is still ASCII)
+// is scanned and rewritten byte for byte. What is neither (a declared text type
+// holding NUL bytes, such as UTF-32; a document of another type that is not
+// UTF-8) is scanned too, and a secret there blocks the request: an edit could
+// corrupt it. Nothing is passed on unread. (The engine's own base64 detection
+// covers runs up to 64 KiB and could only replace a whole run; documents are
+// larger and must stay readable.)
 
 // dataURL splits a decoded data: URL into its header (media type and parameters,
 // without ";base64") and base64 payload; ok is false for anything else.
@@ -35,9 +43,18 @@ func dataURL(v string) (mt, header, payload string, ok bool) {
 	return strings.ToLower(strings.TrimSpace(params[0])), strings.Join(params[:len(params)-1], ";"), payload, true
 }
 
-// decodeBase64Text decodes a base64 payload (padded or not, wrapped in lines or
-// not) that holds UTF-8 text; ok is false for binary data.
-func decodeBase64Text(payload string) (text []byte, padded bool, ok bool) {
+// charsetOf returns the charset parameter of a data: URL header, lower case.
+func charsetOf(header string) string {
+	for _, p := range strings.Split(header, ";")[1:] {
+		if k, v, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(k), "charset") {
+			return strings.ToLower(strings.Trim(strings.TrimSpace(v), `"`))
+		}
+	}
+	return ""
+}
+
+// decodeBase64 decodes a base64 payload (padded or not, wrapped in lines or not).
+func decodeBase64(payload string) (data []byte, padded bool, ok bool) {
 	clean := strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
 			return -1
@@ -47,28 +64,127 @@ func decodeBase64Text(payload string) (text []byte, padded bool, ok bool) {
 	padded = strings.HasSuffix(clean, "=") || len(clean)%4 == 0
 	var err error
 	if padded {
-		text, err = base64.StdEncoding.DecodeString(clean)
+		data, err = base64.StdEncoding.DecodeString(clean)
 	} else {
-		text, err = base64.RawStdEncoding.DecodeString(clean)
+		data, err = base64.RawStdEncoding.DecodeString(clean)
 	}
-	if err != nil || !utf8.Valid(text) || bytes.IndexByte(text[:min(len(text), 4096)], 0) >= 0 {
+	if err != nil {
 		return nil, false, false
 	}
-	return text, padded, true
+	return data, padded, true
 }
 
-// base64Docs scrubs the decoded text of base64 text documents and returns the spans
-// it took care of: data: URLs whose media type is text (or whose payload decodes to
-// text whatever the type says: the declared type is the sender's word), and
-// Anthropic source blocks of type base64 with a text media type.
+// textMedia reports whether a media type declares text. No type at all is text
+// too: a data: URL without one is text/plain (RFC 2397).
+func textMedia(mt string) bool {
+	switch {
+	case mt == "", strings.HasPrefix(mt, "text/"), strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"), strings.HasSuffix(mt, "+yaml"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines",
+		"application/yaml", "application/x-yaml", "application/toml", "application/javascript", "application/x-javascript", "application/ecmascript",
+		"application/x-sh", "application/x-shellscript", "application/sql", "application/x-python", "application/x-httpd-php", "application/graphql",
+		"application/x-www-form-urlencoded", "application/csv", "application/rtf", "application/x-tex", "application/x-latex",
+		"application/x-pem-file", "application/pgp-keys", "message/rfc822":
+		return true
+	}
+	return false
+}
+
+// utf16Of tells whether data is UTF-16 text and its byte order: by byte order mark
+// (not UTF-32's), by a declared charset, or, as the raw-body check does, by the
+// NUL pattern of mostly-ASCII text (one of its first two bytes is NUL, and in its
+// first 4 KiB NUL bytes sit on one side of the code units only, never both).
+func utf16Of(data []byte, charset string) (bigEndian, ok bool) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}) || bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
+		return false, false // UTF-32
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return false, true
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return true, true
+	case charset == "utf-16le":
+		return false, true
+	case charset == "utf-16be" || charset == "utf-16":
+		return true, true
+	case len(data) < 2 || (data[0] == 0) == (data[1] == 0):
+		return false, false
+	}
+	head := data[:min(len(data), 4096)&^1]
+	even, odd := 0, 0
+	for i := 0; i < len(head); i += 2 {
+		switch {
+		case head[i] == 0 && head[i+1] == 0:
+			return false, false // U+0000: not UTF-16 text (UTF-32, or binary)
+		case head[i] == 0:
+			even++
+		case head[i+1] == 0:
+			odd++
+		}
+	}
+	switch {
+	case even > 0 && odd == 0:
+		return true, true
+	case odd > 0 && even == 0:
+		return false, true
+	}
+	return false, false
+}
+
+// decodeUTF16 transcodes UTF-16 to UTF-8. exact is false when re-encoding would not
+// give the same bytes back (an odd length, an unpaired surrogate).
+func decodeUTF16(data []byte, bigEndian bool) (text []byte, exact bool) {
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		if bigEndian {
+			units[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		} else {
+			units[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+		}
+	}
+	exact = len(data)%2 == 0
+	for i := 0; i < len(units) && exact; i++ {
+		switch u := units[i]; {
+		case u >= 0xD800 && u < 0xDC00:
+			if i+1 < len(units) && units[i+1] >= 0xDC00 && units[i+1] < 0xE000 {
+				i++
+			} else {
+				exact = false
+			}
+		case u >= 0xDC00 && u < 0xE000:
+			exact = false
+		}
+	}
+	return []byte(string(utf16.Decode(units))), exact
+}
+
+// encodeUTF16 transcodes UTF-8 text to UTF-16 in the given byte order.
+func encodeUTF16(text []byte, bigEndian bool) []byte {
+	units := utf16.Encode([]rune(string(text)))
+	out := make([]byte, 2*len(units))
+	for i, u := range units {
+		if bigEndian {
+			out[2*i], out[2*i+1] = byte(u>>8), byte(u)
+		} else {
+			out[2*i], out[2*i+1] = byte(u), byte(u>>8)
+		}
+	}
+	return out
+}
+
+// base64Docs scrubs base64 documents and returns the spans it took care of: data:
+// URLs whose media type is not binary (whatever their payload: the declared type
+// is the sender's word), and Anthropic source blocks of type base64 with such a
+// media type.
 func (e *editor) base64Docs() ([]span, error) {
 	if e.root == nil {
 		return nil, nil
 	}
 	type doc struct {
-		n                    *node
-		value, prefix, media string
-		source               bool
+		n                             *node
+		value, prefix, media, charset string
+		source                        bool
 	}
 	var docs []doc
 	e.root.walkStrings(func(n *node) {
@@ -79,13 +195,14 @@ func (e *editor) base64Docs() ([]span, error) {
 		if bytes.HasPrefix(raw, []byte(`"data:`)) {
 			v := n.text(e.src)
 			if mt, header, _, ok := dataURL(v); ok && !binaryMedia(mt) {
-				docs = append(docs, doc{n: n, value: v, prefix: "data:" + header + ";base64,", media: mt})
+				docs = append(docs, doc{n: n, value: v, prefix: "data:" + header + ";base64,", media: mt, charset: charsetOf(header)})
 			}
 			return
 		}
 		if n.name == "data" && n.parent != nil && n.parent.name == "source" && n.parent.str(e.src, "type") == "base64" &&
 			!binaryMedia(n.parent.str(e.src, "media_type")) {
-			docs = append(docs, doc{n: n, value: n.text(e.src), source: true, media: n.parent.str(e.src, "media_type")})
+			mt, _, _ := strings.Cut(n.parent.str(e.src, "media_type"), ";")
+			docs = append(docs, doc{n: n, value: n.text(e.src), source: true, media: strings.ToLower(strings.TrimSpace(mt))})
 		}
 	})
 	var done []span
@@ -94,29 +211,75 @@ func (e *editor) base64Docs() ([]span, error) {
 		if !d.source {
 			_, _, payload, _ = dataURL(d.value)
 		}
-		text, padded, ok := decodeBase64Text(payload)
+		data, padded, ok := decodeBase64(payload)
 		if !ok {
-			continue // binary after all: the general scan reads it as it is
+			continue // not base64 after all: the general scan reads it as it is
 		}
-		fs := e.s.Scanner.ScanMode(text, scanner.ModeText)
 		done = append(done, span{d.n.start, d.n.end})
-		if len(fs) == 0 {
-			continue
-		}
-		sub := editor{s: e.s, dir: e.dir, src: text, loc: e.location(d.n) + "(base64)"}
-		err := sub.apply(fs, nil, false)
-		e.res.add(sub.res)
+		out, err := e.scrubDoc(data, d.media, d.charset, e.location(d.n)+"(base64)")
 		if err != nil {
 			return nil, err
 		}
-		if len(sub.edits) > 0 {
+		if out != nil {
 			enc := base64.StdEncoding
 			if !padded {
 				enc = base64.RawStdEncoding
 			}
-			v := d.prefix + enc.EncodeToString(sub.output())
+			v := d.prefix + enc.EncodeToString(out)
 			e.edits = append(e.edits, edit{start: d.n.start, end: d.n.end, repl: encodeString(nil, v)})
 		}
 	}
 	return done, nil
+}
+
+// scrubDoc scans a decoded document as its encoding reads and returns it
+// rewritten with handles in place, or nil if nothing was replaced.
+func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) {
+	text := textMedia(mt)
+	nul := bytes.IndexByte(data, 0) >= 0
+	if !nul && utf8.Valid(data) {
+		return e.scrubText(data, loc, false)
+	}
+	if be, ok := utf16Of(data, charset); ok {
+		decoded, exact := decodeUTF16(data, be)
+		out, err := e.scrubText(decoded, loc, !exact || !text)
+		if out == nil || err != nil {
+			return nil, err
+		}
+		return encodeUTF16(out, be), nil
+	}
+	// Text in a single-byte encoding (Latin-1, Windows-1252: an ASCII secret is
+	// still ASCII) is rewritten byte for byte; a document that is not declared
+	// text is only scanned.
+	out, err := e.scrubText(data, loc, !text)
+	if err != nil || !nul || !text && !bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}) && !bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}) {
+		return out, err
+	}
+	// Declared text with NUL bytes that is not UTF-16 (UTF-32, or text with NUL
+	// characters): ASCII characters are their one non-NUL byte, so without the
+	// NUL bytes an ASCII secret reads whole. It cannot be edited there.
+	rest := data
+	if out != nil {
+		rest = out
+	}
+	if _, err := e.scrubText(bytes.ReplaceAll(rest, []byte{0}, nil), loc, true); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scrubText scans a document's text and returns it with handles in place, or nil
+// if nothing was replaced. frozen text cannot be edited: a secret blocks.
+func (e *editor) scrubText(src []byte, loc string, frozen bool) ([]byte, error) {
+	fs := e.s.Scanner.ScanMode(src, scanner.ModeText)
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	sub := editor{s: e.s, dir: e.dir, src: src, loc: loc, frozen: frozen}
+	err := sub.apply(fs, nil, false)
+	e.res.add(sub.res)
+	if err != nil || len(sub.edits) == 0 {
+		return nil, err
+	}
+	return sub.output(), nil
 }

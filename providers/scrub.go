@@ -102,9 +102,17 @@ type BlockedError struct {
 	Location  string
 	Direction Direction
 	Thinking  bool
+	// Unrewritable is set when policy would have redacted the secret, but it is
+	// inside content scrubgate cannot rewrite without corrupting it (a binary
+	// document, an archive member), so it blocks instead.
+	Unrewritable bool
 }
 
 func (e *BlockedError) Error() string {
+	if e.Unrewritable {
+		return fmt.Sprintf("scrubgate blocked this %s: a secret (rule %s) at %s, inside content it cannot rewrite without corrupting it "+
+			"(a binary document or an archive member); remove the secret, or send the content as UTF-8 text", e.Direction, e.RuleID, e.Location)
+	}
 	what := "a secret"
 	if e.Thinking {
 		what = "a signed thinking block that holds a secret"
@@ -328,6 +336,9 @@ type editor struct {
 	inTool bool
 	// secretKeys are the secrets found in member names so far: paths hide them
 	secretKeys []string
+	// frozen is set for content that cannot be edited (binary documents, archive
+	// members): a finding that policy would redact blocks instead.
+	frozen bool
 }
 
 // span is a half-open byte range.
@@ -389,6 +400,10 @@ func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error 
 // hit settles the action for one hit and records the edit.
 func (e *editor) hit(h *Hit, start, end int) error {
 	h.Action = e.s.decide(h)
+	unrewritable := e.frozen && h.Action == ActionRedact
+	if unrewritable {
+		h.Action = ActionBlock
+	}
 	e.res.Findings++
 	switch h.Action {
 	case ActionRedact:
@@ -397,7 +412,7 @@ func (e *editor) hit(h *Hit, start, end int) error {
 		e.res.Redactions++
 	case ActionBlock:
 		if e.blocked == nil {
-			e.blocked = &BlockedError{RuleID: h.Finding.RuleID, Location: h.Location, Direction: e.dir, Thinking: h.Thinking}
+			e.blocked = &BlockedError{RuleID: h.Finding.RuleID, Location: h.Location, Direction: e.dir, Thinking: h.Thinking, Unrewritable: unrewritable}
 		}
 	}
 	if e.s.Report != nil {
