@@ -235,6 +235,9 @@ func (e *editor) base64Docs() ([]span, error) {
 // scrubDoc scans a decoded document as its encoding reads and returns it
 // rewritten with handles in place, or nil if nothing was replaced.
 func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) {
+	if kind := archiveKind(data); kind != "" {
+		return nil, e.scanArchive(data, kind, loc, 1) // members are scanned, never rewritten
+	}
 	text := textMedia(mt)
 	nul := bytes.IndexByte(data, 0) >= 0
 	if !nul && utf8.Valid(data) {

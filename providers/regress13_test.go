@@ -1,12 +1,18 @@
 package providers
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -260,5 +266,273 @@ func TestRegress13Base64DocumentsUnrewritable(t *testing.T) {
 	resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/responses", "application/json", "", r13FileData("text/plain", utf32))
 	if resp.StatusCode != 400 || up.reached || !strings.Contains(msg, "cannot rewrite") || strings.Contains(msg, r13AWS) {
 		t.Errorf("transport: %d %s", resp.StatusCode, msg)
+	}
+}
+
+type r13File struct {
+	name string
+	data []byte
+}
+
+func r13Zip(t *testing.T, files ...r13File) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range files {
+		w, err := zw.Create(f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func r13Gzip(data []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	return b.Bytes()
+}
+
+func r13Tar(t *testing.T, files ...r13File) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, f := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(f.data)
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+// r13Upload is a /v1/files upload of one file part.
+func r13Upload(filename, contentType string, data []byte) (string, []byte) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("purpose", "assistants")
+	pw, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="file"; filename="` + filename + `"`}, "Content-Type": {contentType}})
+	pw.Write(data)
+	mw.Close()
+	return mw.FormDataContentType(), body.Bytes()
+}
+
+// r13Forwarded returns the file part the upstream received.
+func r13Forwarded(t *testing.T, up *r13Upstream) []byte {
+	t.Helper()
+	_, params, _ := mime.ParseMediaType(up.header.Get("Content-Type"))
+	mr := multipart.NewReader(bytes.NewReader(up.body), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatalf("no file part forwarded: %v", err)
+		}
+		if p.FormName() == "file" {
+			b, _ := io.ReadAll(p)
+			return b
+		}
+	}
+}
+
+// Archives uploaded to /v1/files (a .zip, a .docx, a .jsonl.gz…) were scanned as
+// compressed bytes and forwarded with the secrets in their members (review 1,
+// bug 4). Their members are read and scanned; a member cannot be rewritten, so a
+// secret blocks the upload. Clean archives pass byte for byte.
+func TestRegress13ArchiveUploads(t *testing.T) {
+	env := []byte(strings.Repeat("# settings\n", 20) + "AWS_ACCESS_KEY_ID=" + r13AWS + "\n")
+	docx := r13Zip(t, r13File{"[Content_Types].xml", []byte(`<?xml version="1.0"?><Types/>`)},
+		r13File{"word/document.xml", []byte(`<w:document><w:body><w:p><w:r><w:t>aws_access_key_id = ` + r13AWS + `</w:t></w:r></w:p></w:body></w:document>`)})
+	blocked := []struct {
+		name, filename, contentType string
+		data                        []byte
+		where                       string
+	}{
+		{"zip", "project.zip", "application/zip", r13Zip(t, r13File{"README.md", []byte("hello")}, r13File{"config/.env", env}), "multipart:project.zip!config/.env"},
+		{"docx", "report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx, "multipart:report.docx!word/document.xml"},
+		{"zip declared as png", "pic.png", "image/png", r13Zip(t, r13File{"config/.env", env}), "multipart:pic.png!config/.env"},
+		{"gzip", "batch.jsonl.gz", "application/gzip", r13Gzip([]byte(`{"custom_id":"1","body":{"input":"AWS_ACCESS_KEY_ID=` + r13AWS + `"}}` + "\n")), "multipart:batch.jsonl.gz(gzip):$.body.input"},
+		{"zstd", "notes.txt.zst", "application/zstd", zstdCompress(t, env), "multipart:notes.txt.zst(zstd)"},
+		{"tar.gz", "src.tar.gz", "application/gzip", r13Gzip(r13Tar(t, r13File{"src/main.go", []byte("package main\n")}, r13File{"src/.env", env})), "multipart:src.tar.gz(gzip)!src/.env"},
+		{"zip in zip", "outer.zip", "application/zip", r13Zip(t, r13File{"inner/report.docx", docx}), "multipart:outer.zip!inner/report.docx!word/document.xml"},
+		{"utf-16 member", "win.zip", "application/zip", r13Zip(t, r13File{"creds.txt", utf16Bytes("aws_access_key_id = "+r13AWS+"\r\n", false, true)}), "multipart:win.zip!creds.txt"},
+	}
+	for _, c := range blocked {
+		s, rec := newTestScrubber(t)
+		up := &r13Upstream{}
+		ct, body := r13Upload(c.filename, c.contentType, c.data)
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body)
+		if resp.StatusCode != 400 || up.reached || !strings.Contains(msg, c.where) || !strings.Contains(msg, "cannot rewrite") {
+			t.Errorf("%s: status %d, reached upstream %v: %s; want a 400 naming %s", c.name, resp.StatusCode, up.reached, msg, c.where)
+		}
+		if strings.Contains(msg, r13AWS) || len(rec.hits) != 1 || rec.hits[0].Action != ActionBlock {
+			t.Errorf("%s: the error shows the secret, or the hit is not reported as blocked: %+v", c.name, rec.hits)
+		}
+		// Alert-only policy: reported, forwarded unchanged.
+		s.Decide = func(*Hit) Action { return ActionAlertOnly }
+		up = &r13Upstream{}
+		resp, msg = r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body)
+		if resp.StatusCode != 200 || !bytes.Equal(r13Forwarded(t, up), c.data) {
+			t.Errorf("%s, alert-only: status %d %s, or the archive changed", c.name, resp.StatusCode, msg)
+		}
+	}
+
+	// Clean archives, and real binary media, pass byte for byte.
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 64)...)
+	for _, c := range []struct {
+		name, contentType string
+		data              []byte
+	}{
+		{"clean.zip", "application/zip", r13Zip(t, r13File{"a.txt", []byte("nothing here")}, r13File{"b/c.json", []byte(`{"ok":true}`)})},
+		{"clean.tar.gz", "application/gzip", r13Gzip(r13Tar(t, r13File{"a.txt", []byte("nothing here")}))},
+		{"image.png", "image/png", png},
+		{"doc.pdf", "application/pdf", append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), bytes.Repeat([]byte{0, 0x80, 0xff}, 100)...)},
+	} {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		ct, body := r13Upload(c.name, c.contentType, c.data)
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body)
+		if resp.StatusCode != 200 || !bytes.Equal(r13Forwarded(t, up), c.data) {
+			t.Errorf("%s: status %d %s, or the part changed", c.name, resp.StatusCode, msg)
+		}
+	}
+}
+
+// Archives that cannot be read are refused (415); members that expand beyond the
+// body limit get 413, however they are packed.
+func TestRegress13ArchiveLimits(t *testing.T) {
+	encrypted := func() []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "secret.txt", Method: zip.Store, Flags: 1})
+		w.Write([]byte("ciphertext"))
+		zw.Close()
+		return b.Bytes()
+	}()
+	lzma := func() []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, _ := zw.CreateRaw(&zip.FileHeader{Name: "data.txt", Method: 14, CompressedSize64: 4, UncompressedSize64: 4})
+		w.Write([]byte("abcd"))
+		zw.Close()
+		return b.Bytes()
+	}()
+	many := func() []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for i := 0; i <= maxArchiveMembers; i++ {
+			zw.CreateHeader(&zip.FileHeader{Name: "f", Method: zip.Store})
+		}
+		zw.Close()
+		return b.Bytes()
+	}()
+	deep := r13Zip(t, r13File{"a.txt", []byte("x")})
+	for i := 0; i < maxArchiveDepth; i++ {
+		deep = r13Zip(t, r13File{"nested.zip", deep})
+	}
+	zeros := bytes.Repeat([]byte{0}, 3<<20)
+	cases := []struct {
+		name   string
+		data   []byte
+		status int
+	}{
+		{"encrypted member", encrypted, 415},
+		{"unknown method", lzma, 415},
+		{"damaged zip", []byte("PK\x03\x04 not really a zip archive at all"), 415},
+		{"damaged gzip", []byte{0x1f, 0x8b, 0x08, 0x00, 0x01}, 415},
+		{"7z", []byte("7z\xbc\xaf\x27\x1c\x00\x04 rest of a 7z archive"), 415},
+		{"rar", []byte("Rar!\x1a\x07\x01\x00 rest"), 415},
+		{"xz", []byte("\xfd7zXZ\x00\x00\x04 rest"), 415},
+		{"too many members", many, 415},
+		{"nested too deep", deep, 415},
+		{"zip bomb", r13Zip(t, r13File{"zeros.bin", zeros}), 413},
+		{"gzip bomb", r13Gzip(zeros), 413},
+		{"zstd bomb", zstdCompress(t, zeros), 413},
+		{"members add up", r13Zip(t, r13File{"a", zeros[:600<<10]}, r13File{"b", zeros[:600<<10]}), 413},
+	}
+	for _, c := range cases {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		ct, body := r13Upload("upload.bin", "application/octet-stream", c.data)
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up, MaxBody: 1 << 20}, "/v1/files", ct, "", body)
+		if resp.StatusCode != c.status || up.reached || !strings.Contains(msg, "scrubgate") {
+			t.Errorf("%s (%d bytes): status %d, reached upstream %v: %s; want %d", c.name, len(c.data), resp.StatusCode, up.reached, msg, c.status)
+		}
+	}
+}
+
+// The same archives sent as base64 documents (input_file.file_data of a .docx, an
+// Anthropic base64 source block of a zip) are read the same way.
+func TestRegress13ArchiveDocuments(t *testing.T) {
+	docx := r13Zip(t, r13File{"word/document.xml", []byte(`<w:t>aws_access_key_id = ` + r13AWS + `</w:t>`)})
+	s, _ := newTestScrubber(t)
+	up := &r13Upstream{}
+	tr := &Transport{Scrubber: s, Base: up}
+	resp, msg := r13Send(t, tr, "/v1/responses", "application/json", "", r13FileData("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx))
+	if resp.StatusCode != 400 || up.reached || !strings.Contains(msg, "file_data(base64)!word/document.xml") || strings.Contains(msg, r13AWS) {
+		t.Errorf("docx in file_data: %d %s", resp.StatusCode, msg)
+	}
+	body := []byte(`{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/zip","data":"` +
+		base64.StdEncoding.EncodeToString(r13Zip(t, r13File{"x/.env", []byte("AWS_ACCESS_KEY_ID=" + r13AWS)})) + `"}}]}]}`)
+	resp, msg = r13Send(t, tr, "/v1/messages", "application/json", "", body)
+	if resp.StatusCode != 400 || up.reached || !strings.Contains(msg, `"type":"error"`) || !strings.Contains(msg, "x/.env") {
+		t.Errorf("zip in an Anthropic source block: %d %s", resp.StatusCode, msg)
+	}
+	// A bomb in a document is bounded by the Transport's limit; a clean docx passes.
+	resp, msg = r13Send(t, &Transport{Scrubber: s, Base: up, MaxBody: 1 << 20}, "/v1/responses", "application/json", "",
+		r13FileData("application/zip", r13Zip(t, r13File{"zeros", make([]byte, 3<<20)})))
+	if resp.StatusCode != 413 || up.reached {
+		t.Errorf("zip bomb in file_data: %d %s", resp.StatusCode, msg)
+	}
+	in := r13FileData("application/vnd.openxmlformats-officedocument.wordprocessingml.document", r13Zip(t, r13File{"word/document.xml", []byte("<w:t>hello</w:t>")}))
+	resp, msg = r13Send(t, tr, "/v1/responses", "application/json", "", in)
+	if resp.StatusCode != 200 || !bytes.Equal(up.body, in) {
+		t.Errorf("clean docx in file_data: %d %s", resp.StatusCode, msg)
+	}
+}
+
+// An archive sent as the whole body, or answered by the upstream (a file's
+// content), is read the same way: a secret in a member blocks, a clean one passes.
+func TestRegress13ArchiveBodies(t *testing.T) {
+	secret := r13Zip(t, r13File{"config/.env", []byte("AWS_ACCESS_KEY_ID=" + r13AWS)})
+	clean := r13Gzip(r13Tar(t, r13File{"a.txt", []byte("nothing here")}))
+	s, _ := newTestScrubber(t)
+	up := &r13Upstream{}
+	tr := &Transport{Scrubber: s, Base: up}
+	if resp, msg := r13Send(t, tr, "/v1/uploads/upload_1/parts", "application/zip", "", secret); resp.StatusCode != 400 || up.reached || !strings.Contains(msg, "$!config/.env") {
+		t.Errorf("zip request body: %d %s", resp.StatusCode, msg)
+	}
+	if resp, msg := r13Send(t, tr, "/v1/uploads/upload_1/parts", "application/gzip", "", clean); resp.StatusCode != 200 || !bytes.Equal(up.body, clean) {
+		t.Errorf("clean tar.gz request body: %d %s", resp.StatusCode, msg)
+	}
+	for _, c := range []struct {
+		body   []byte
+		status int
+	}{{secret, 502}, {clean, 200}} {
+		tr := &Transport{Scrubber: s, Base: rtFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/octet-stream"}},
+				Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: r}, nil
+		})}
+		req, _ := http.NewRequest("GET", "http://gw/v1/files/file_1/content", nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != c.status || c.status == 200 && !bytes.Equal(got, c.body) || bytes.Contains(got, []byte(r13AWS)) {
+			t.Errorf("archive response: status %d, want %d", resp.StatusCode, c.status)
+		}
+	}
+	// A text body that merely has "ustar" at offset 257 is text.
+	text := []byte(strings.Repeat("x", 257) + "ustar and AWS_ACCESS_KEY_ID=" + r13AWS + strings.Repeat(" ", 300))
+	out, res, err := s.Body(Request, text)
+	if err != nil || res.Redactions != 1 || bytes.Contains(out, []byte(r13AWS)) {
+		t.Errorf("text with ustar at 257: %v, %d redactions", err, res.Redactions)
 	}
 }

@@ -89,6 +89,27 @@ type Scrubber struct {
 	// Observe, if set, is told the size of every whole body scrubbed and the time
 	// it took (metrics).
 	Observe func(dir Direction, size int, elapsed time.Duration)
+
+	// limit bounds what the members of the archives in one body may expand to;
+	// zero means DefaultMaxBody (Transport sets its MaxBody).
+	limit int64
+}
+
+func (s *Scrubber) expandLimit() int64 {
+	if s.limit > 0 {
+		return s.limit
+	}
+	return DefaultMaxBody
+}
+
+// withLimit returns s with archive members bounded by limit.
+func (s *Scrubber) withLimit(limit int64) *Scrubber {
+	if s.limit == limit {
+		return s
+	}
+	c := *s
+	c.limit = limit
+	return &c
 }
 
 // ErrUnscannable is returned for a body that could not be scrubbed completely; it is
@@ -136,11 +157,26 @@ func (r *Result) add(o Result) {
 // byte outside a replaced secret is kept. Other bodies are scanned as text. On a
 // block it returns a *BlockedError and no body.
 func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
+	return s.body(dir, body, nil)
+}
+
+// body is Body with the archive budget of an enclosing body (multipart parts
+// share their form's), or nil for a budget of its own.
+func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, Result, error) {
 	if s.Observe != nil {
 		start := time.Now()
 		defer func() { s.Observe(dir, len(body), time.Since(start)) }()
 	}
 	if !looksJSON(body) {
+		if kind := archiveKind(body); kind != "" {
+			// An archive or compressed file sent or answered as it is: its members
+			// are scanned (a secret blocks); it passes unchanged.
+			e := editor{s: s, dir: dir, arch: arch}
+			if err := e.scanArchive(body, kind, "$", 1); err != nil {
+				return nil, e.res, err
+			}
+			return body, e.res, nil
+		}
 		return s.text(dir, body, "$")
 	}
 	mode := scanner.ModeJSON
@@ -165,7 +201,7 @@ func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
 		// engine reads base64 runs itself.
 		return nil, Result{}, ErrUnscannable
 	}
-	e := editor{s: s, dir: dir, src: body, root: root}
+	e := editor{s: s, dir: dir, src: body, root: root, arch: arch}
 	lists, exclude := e.tokenListsIn()
 	docs, err := e.base64Docs()
 	if err != nil {
@@ -339,6 +375,8 @@ type editor struct {
 	// frozen is set for content that cannot be edited (binary documents, archive
 	// members): a finding that policy would redact blocks instead.
 	frozen bool
+	// arch is the budget of the body's archives, shared with its JSON lines.
+	arch *archiveScan
 }
 
 // span is a half-open byte range.
@@ -516,7 +554,7 @@ func (e *editor) jsonlLines() ([]span, error) {
 					return nil, ErrUnscannable
 				}
 			} else {
-				sub := editor{s: e.s, dir: e.dir, src: line, root: root, loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
+				sub := editor{s: e.s, dir: e.dir, src: line, root: root, arch: e.archives(), loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
 				var ex []span
 				lists, spans := sub.tokenListsIn()
 				for _, l := range lists {

@@ -91,6 +91,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, ErrNoScrubber
 	}
+	s = s.withLimit(t.maxBody())
 	if isUpgrade(req.Header) {
 		closeBody(req)
 		return ErrorResponse(req, http.StatusBadRequest, "scrubgate_unsupported",
@@ -152,6 +153,10 @@ func isUpgrade(h http.Header) bool {
 
 func blockedResponse(req *http.Request, err error) *http.Response {
 	var be *BlockedError
+	var re *refusedError
+	if errors.As(err, &re) {
+		return ErrorResponse(req, re.status, "scrubgate_body", re.msg)
+	}
 	if errors.Is(err, errUnscannablePart) || errors.Is(err, ErrUnscannable) {
 		return ErrorResponse(req, http.StatusUnsupportedMediaType, "scrubgate_body", err.Error())
 	}
@@ -287,9 +292,11 @@ func looksText(b []byte) bool {
 }
 
 // scrubMultipart scrubs each part of a multipart form (file uploads: batch input
-// JSONL, fine-tuning data, documents); binary media parts are copied as they are.
+// JSONL, fine-tuning data, documents); binary media parts are copied as they are;
+// archives (zip, .docx, gzip…) are copied once their members are scanned.
 func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, error) {
 	var res Result
+	archives := newArchiveScan(s.expandLimit())
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	var out bytes.Buffer
 	mw := multipart.NewWriter(&out)
@@ -313,15 +320,24 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 		default:
 			return nil, res, errUnscannablePart
 		}
-		if msg := unscannableEncoding(p.Header.Get("Content-Type"), content); msg != "" && !binaryMedia(mtOf(p.Header.Get("Content-Type"))) {
+		if kind := archiveKind(content); kind != "" {
+			// Recognised by its bytes: compressed, its members would pass unread.
+			label := p.FileName()
+			if label == "" {
+				label = p.FormName()
+			}
+			r, err := s.scanArchivePart(Request, content, kind, "multipart:"+safeName(label), archives)
+			res.add(r)
+			if err != nil {
+				return nil, res, err
+			}
+		} else if msg := unscannableEncoding(p.Header.Get("Content-Type"), content); msg != "" && !binaryMedia(mtOf(p.Header.Get("Content-Type"))) {
 			return nil, res, errUnscannablePart
-		}
-		mt, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		// A part that declares binary media but reads as text is scanned anyway:
-		// the declared type is the sender's word.
-		if !binaryMedia(mt) || looksText(content) {
+		} else if mt := mtOf(p.Header.Get("Content-Type")); !binaryMedia(mt) || looksText(content) {
+			// A part that declares binary media but reads as text is scanned anyway:
+			// the declared type is the sender's word.
 			var r Result
-			content, r, err = s.Body(Request, content)
+			content, r, err = s.body(Request, content, archives)
 			res.add(r)
 			if err != nil {
 				return nil, res, err

@@ -1,0 +1,279 @@
+package providers
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Archives and compressed files sent in a request (multipart uploads to /v1/files,
+// base64 documents): zip and the formats built on it (.docx, .xlsx, .pptx, .odt,
+// .jar), gzip, zstd, and tar inside them. Scanned as they arrive they are
+// compressed bytes that hide what their members hold, so the members are read,
+// bounded, and scanned. A member cannot be rewritten without re-packing the
+// archive, so a secret in one blocks the request (alert-only and allowed findings
+// pass). Archives scrubgate cannot read (7z, rar, xz, bzip2, lz4; encrypted
+// members, unknown zip methods, damaged archives, nesting deeper than
+// maxArchiveDepth, more than maxArchiveMembers members) are refused with 415;
+// members that add up to more than the body limit with 413. Archives are
+// recognised by their bytes, not by the declared media type (the sender's word).
+
+const (
+	// maxArchiveDepth bounds archives inside archives (a .docx in a .zip in a
+	// .tar.gz is three).
+	maxArchiveDepth = 4
+	// maxArchiveMembers bounds the members of all the archives of one body.
+	maxArchiveMembers = 10000
+)
+
+// refusedError is a body refused because it cannot be scanned (Status 415) or is
+// too large once expanded (413).
+type refusedError struct {
+	status int
+	msg    string
+}
+
+func (e *refusedError) Error() string { return e.msg }
+
+func unscannableArchive(format string, args ...any) error {
+	return &refusedError{http.StatusUnsupportedMediaType, fmt.Sprintf(format, args...) + "; scrubgate cannot scan it, so it was not passed on (send the files uncompressed, or as zip, gzip or tar)"}
+}
+
+// archiveKind names the archive or compression format data starts with, or "".
+// Formats scrubgate can read are zip, gzip, zstd and tar; the others are named
+// to be refused.
+func archiveKind(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")), bytes.HasPrefix(data, []byte("PK\x07\x08")):
+		return "zip"
+	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+		return "gzip"
+	case bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return "zstd"
+	case tarHeader(data):
+		return "tar"
+	case bytes.HasPrefix(data, []byte("7z\xbc\xaf\x27\x1c")):
+		return "7z"
+	case bytes.HasPrefix(data, []byte("Rar!\x1a\x07")):
+		return "rar"
+	case bytes.HasPrefix(data, []byte("\xfd7zXZ\x00")):
+		return "xz"
+	case len(data) >= 10 && string(data[:3]) == "BZh" && data[3] >= '1' && data[3] <= '9' && string(data[4:10]) == "1AY&SY":
+		return "bzip2"
+	case bytes.HasPrefix(data, []byte{0x04, 0x22, 0x4d, 0x18}):
+		return "lz4"
+	}
+	return ""
+}
+
+// tarHeader reports whether data starts with a ustar header whose checksum holds.
+func tarHeader(data []byte) bool {
+	if len(data) < 512 || string(data[257:262]) != "ustar" {
+		return false
+	}
+	var sum int64
+	for i, c := range data[:512] {
+		if i >= 148 && i < 156 {
+			c = ' ' // the checksum field counts as spaces
+		}
+		sum += int64(c)
+	}
+	want, err := strconv.ParseInt(strings.Trim(string(data[148:156]), " \x00"), 8, 64)
+	return err == nil && want == sum
+}
+
+// archiveScan reads the archives of one body within one budget.
+type archiveScan struct {
+	left    int64 // bytes members may still expand to
+	limit   int64
+	members int
+}
+
+func newArchiveScan(limit int64) *archiveScan { return &archiveScan{left: limit, limit: limit} }
+
+// archives returns the budget of the body an editor rewrites.
+func (e *editor) archives() *archiveScan {
+	if e.arch == nil {
+		e.arch = newArchiveScan(e.s.expandLimit())
+	}
+	return e.arch
+}
+
+// scanArchive scans the members of the archive data (of the given kind) and
+// reports what it finds through e; a secret blocks.
+func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
+	a := e.archives()
+	if depth > maxArchiveDepth {
+		return unscannableArchive("%s holds archives nested more than %d deep", loc, maxArchiveDepth)
+	}
+	switch kind {
+	case "zip":
+		// Every member has a central directory record: counting their signatures
+		// bounds what zip.NewReader allocates before it allocates it.
+		if a.members+bytes.Count(data, []byte("PK\x01\x02")) > maxArchiveMembers {
+			return unscannableArchive("%s holds more than %d archive members", loc, maxArchiveMembers)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+			return unscannableArchive("%s is a damaged zip archive", loc)
+		}
+		for _, f := range zr.File {
+			a.members++
+			if f.FileInfo().IsDir() {
+				continue
+			}
+			at := loc + "!" + memberLabel(f.Name)
+			if f.Flags&1 != 0 {
+				return unscannableArchive("%s is encrypted", at)
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return unscannableArchive("%s uses a compression method scrubgate cannot read", at)
+			}
+			member, err := a.read(rc, at)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			if err := e.scanMember(member, at, depth); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "gzip", "zstd":
+		var r io.Reader
+		if kind == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				return unscannableArchive("%s is damaged gzip", loc)
+			}
+			r = zr
+		} else {
+			zr, err := newZstdReader(bytes.NewReader(data))
+			if err != nil {
+				return unscannableArchive("%s is zstd that scrubgate cannot decode", loc)
+			}
+			defer zr.Close()
+			r = zr
+		}
+		at := loc + "(" + kind + ")"
+		member, err := a.read(r, at)
+		if err != nil {
+			return err
+		}
+		return e.scanMember(member, at, depth)
+	case "tar":
+		tr := tar.NewReader(bytes.NewReader(data))
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return unscannableArchive("%s is a damaged tar archive", loc)
+			}
+			if a.members++; a.members > maxArchiveMembers {
+				return unscannableArchive("%s holds more than %d archive members", loc, maxArchiveMembers)
+			}
+			at := loc + "!" + memberLabel(h.Name)
+			if sparse(h) {
+				return unscannableArchive("%s is a sparse file", at) // its holes would expand
+			}
+			if h.Typeflag != tar.TypeReg {
+				continue
+			}
+			// A regular member is stored as it is, within data (already bounded):
+			// it needs no budget.
+			member, err := io.ReadAll(io.LimitReader(tr, int64(len(data))))
+			if err != nil {
+				return unscannableArchive("%s could not be read", at)
+			}
+			if err := e.scanMember(member, at, depth); err != nil {
+				return err
+			}
+		}
+	}
+	return unscannableArchive("%s is a %s archive, a format scrubgate does not read", loc, kind)
+}
+
+// sparse reports whether a tar member is a sparse file (GNU, or GNU in PAX).
+func sparse(h *tar.Header) bool {
+	if h.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
+// read reads a member within the body's budget (413 beyond it).
+func (a *archiveScan) read(r io.Reader, at string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, a.left+1))
+	if err != nil && zstdTooLarge(err) || int64(len(b)) > a.left {
+		return nil, &refusedError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the archive members in this body expand to more than scrubgate's limit of %d bytes, so it was not passed on", a.limit)}
+	}
+	if err != nil {
+		return nil, unscannableArchive("%s could not be read (damaged)", at)
+	}
+	a.left -= int64(len(b))
+	return b, nil
+}
+
+// scanMember scans one member: an archive again (one level deeper), or its bytes
+// (JSON-aware when they are JSON; UTF-16 text decoded too). A secret blocks.
+func (e *editor) scanMember(member []byte, at string, depth int) error {
+	if kind := archiveKind(member); kind != "" {
+		return e.scanArchive(member, kind, at, depth+1)
+	}
+	views := [][]byte{member}
+	if be, ok := utf16Of(member, ""); ok {
+		text, _ := decodeUTF16(member, be)
+		views = append(views, text)
+	}
+	for _, v := range views {
+		fs := e.s.Scanner.Scan(v)
+		if len(fs) == 0 {
+			continue
+		}
+		sub := editor{s: e.s, dir: e.dir, src: v, loc: at, frozen: true}
+		err := sub.apply(fs, nil, false)
+		e.res.add(sub.res)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberLabel is a member's path for locations: each part as safeName leaves it
+// (a part that looks like a secret, or is unusual, reads [*]).
+func memberLabel(name string) string {
+	parts := strings.Split(strings.TrimPrefix(name, "/"), "/")
+	if len(parts) > 16 {
+		parts = append(parts[:1:1], "…", parts[len(parts)-1])
+	}
+	for i, p := range parts {
+		if p != "…" {
+			parts[i] = safeName(p)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// scanArchivePart scans the members of an archive sent on its own (a multipart
+// part) within budget and returns what it found.
+func (s *Scrubber) scanArchivePart(dir Direction, data []byte, kind, loc string, budget *archiveScan) (Result, error) {
+	e := editor{s: s, dir: dir, arch: budget}
+	err := e.scanArchive(data, kind, loc, 1)
+	return e.res, err
+}
