@@ -2,7 +2,7 @@ package providers
 
 import (
 	"bytes"
-	"strings"
+	"slices"
 
 	"github.com/scrubgate/scrubgate/scanner"
 )
@@ -153,28 +153,50 @@ func (e *editor) tokenListsIn() ([]*node, []span) {
 	return lists, spans
 }
 
-// streamTokenEdits handles the log probabilities that come with a streamed text
-// fragment (chat choices[].logprobs.content|refusal, legacy choices[].logprobs,
-// Responses delta events' logprobs). The tokens spell the fragment; when its
-// redactor passed it on unchanged they are safe as they are. Otherwise (text held
-// back, or a secret replaced) they are dropped: a held or replaced piece must not
-// escape through its tokens.
-func streamTokenEdits(d *Delta, output []byte) (edit, bool) {
-	if string(output) == d.Text || d.node.parent == nil {
-		return edit{}, false
+// streamTokenEdits handles the log probabilities that come with streamed text
+// fragments. The tokens of a chunk spell whatever text the chunk carries, in any
+// of its fields: vLLM and others attach them to reasoning and tool-call chunks
+// too, under logprobs.content. So they belong to the unit that holds them (a chat
+// or legacy completion choice, a Responses or transcription event, an Ollama
+// chunk: every object from the fragment up that has a "logprobs" member), not to
+// one field. When every fragment of the unit was passed on unchanged, the tokens
+// spell only text the client gets anyway and stay as they are. Otherwise (text
+// held back, or a secret replaced, in any field of the unit) every token list of
+// the unit is dropped: a held or replaced piece must not escape through its
+// tokens. It returns the edits, whose spans the caller leaves to them.
+func streamTokenEdits(deltas []Delta, outputs [][]byte) []edit {
+	var owners []*node
+	for i := range deltas {
+		d := &deltas[i]
+		if string(outputs[i]) == d.Text {
+			continue
+		}
+		for p := d.node.parent; p != nil; p = p.parent {
+			if lp := p.get("logprobs"); lp != nil && !slices.Contains(owners, lp) {
+				owners = append(owners, lp)
+			}
+		}
 	}
-	var target *node
-	var repl string
-	switch {
-	case strings.HasPrefix(d.Key, "responses/") || strings.HasPrefix(d.Key, "transcript/"):
-		target, repl = d.node.parent.get("logprobs"), "[]"
-	case d.node.name == "text" && d.node.parent.get("logprobs") != nil: // legacy completions
-		target, repl = d.node.parent.get("logprobs"), "null"
-	case (d.node.name == "content" || d.node.name == "refusal") && d.node.parent.parent != nil:
-		target, repl = d.node.parent.parent.get("logprobs").get(d.node.name), "[]"
+	var eds []edit
+	drop := func(n *node, repl string) {
+		if n.kind == '[' && len(n.members) == 0 || n.kind == 'l' {
+			return // [] or null: nothing to drop
+		}
+		eds = append(eds, edit{start: n.start, end: n.end, repl: []byte(repl)})
 	}
-	if target == nil || target.kind == 'l' || (target.kind == '[' && len(target.members) == 0) {
-		return edit{}, false
+	for _, lp := range owners {
+		switch {
+		case lp.kind == '[': // Responses, transcription, Ollama: the token list itself
+			drop(lp, "[]")
+		case lp.kind == '{' && lp.get("tokens") != nil: // legacy completions
+			drop(lp, "null")
+		case lp.kind == '{': // chat: content, refusal (and any other list)
+			for _, m := range lp.members {
+				if m.kind == '[' {
+					drop(m, "[]")
+				}
+			}
+		}
 	}
-	return edit{start: target.start, end: target.end, repl: []byte(repl)}, true
+	return eds
 }

@@ -211,10 +211,10 @@ func (st *Stream) event(ev *sse.Event) error {
 	}
 	for i, d := range deltas {
 		e.edits = append(e.edits, edit{start: d.Start, end: d.End, repl: encodeString(nil, string(outputs[i])), tag: i + 1})
-		if ed, ok := streamTokenEdits(&deltas[i], outputs[i]); ok {
-			e.edits = append(e.edits, ed)
-			exclude = append(exclude, span{ed.start, ed.end})
-		}
+	}
+	for _, ed := range streamTokenEdits(deltas, outputs) {
+		e.edits = append(e.edits, ed)
+		exclude = append(exclude, span{ed.start, ed.end})
 	}
 	// The rest of the event is scanned whole, unless every string in it (outside
 	// the deltas) was already seen clean in this stream: ids, object and model
