@@ -111,13 +111,22 @@ func classify(name string, root *node, data []byte, withID bool) ([]Delta, Ends)
 	case name == "thread.message.completed" || name == "thread.run.completed" || name == "done":
 		return nil, Ends{All: name != "thread.message.completed", Prefixes: []string{"thread/" + root.str(data, "id") + "/"}}
 	}
+	var ds []Delta
+	var ends Ends
 	if choices := root.get("choices"); choices != nil && choices.kind == '[' {
-		return chatChunk(root, choices, data, withID)
+		ds, ends = chatChunk(root, choices, data, withID)
+	} else if done := root.get("done"); done != nil && done.kind == 'l' { // Ollama native NDJSON
+		ds, ends = ollamaChunk(root, data, string(data[done.start:done.end]) == "true")
 	}
-	if done := root.get("done"); done != nil && done.kind == 'l' { // Ollama native NDJSON
-		return ollamaChunk(root, data, string(data[done.start:done.end]) == "true")
+	// A failure reported inside the stream: a top-level error (OpenAI's and
+	// Ollama's mid-stream errors; OpenRouter's error chunk, which also has a choice
+	// with finish_reason "error") ends every field abnormally, and so does a choice
+	// that finished with "error". The upstream died, possibly in the middle of a
+	// secret: what was held is masked, not flushed.
+	if e := root.get("error"); e != nil && (e.kind == '{' || e.kind == '"' && e.end-e.start > 2) || ends.Abnormal {
+		return ds, Ends{All: true, Abnormal: true}
 	}
-	return nil, Ends{}
+	return ds, ends
 }
 
 func anthropicDelta(root *node, data []byte) []Delta {
@@ -330,6 +339,10 @@ func chatChunk(root, choices *node, data []byte, withID bool) ([]Delta, Ends) {
 		}
 		if fr := c.get("finish_reason"); fr != nil && fr.kind == '"' && fr.end-fr.start > 2 { // "" is not an end
 			ends.Prefixes = append(ends.Prefixes, prefix)
+			// OpenRouter ends a choice that failed mid-stream with "error": an
+			// abnormal end (Ends has one flag, so the fields this chunk closes
+			// are all masked, which errs on the safe side).
+			ends.Abnormal = ends.Abnormal || fr.text(data) == "error"
 		}
 	}
 	return ds, ends

@@ -183,3 +183,69 @@ func TestR12OllamaNativeLogprobs(t *testing.T) {
 		}
 	}
 }
+
+// OpenRouter reports a failure in the middle of a stream as a chunk with a
+// top-level "error" and a choice with finish_reason "error"; OpenAI sends a bare
+// {"error": …} event. Any non-empty finish_reason closed the field normally, so a
+// key cut off by the failure (16 of its 20 characters, held back as a possible
+// secret) was flushed in clear. It is masked, as on an upstream reset, whether or
+// not [DONE] follows; the error chunk is otherwise passed on byte for byte.
+func TestR12MidStreamErrorMasksHeldTail(t *testing.T) {
+	partial := r12AWS[:16]
+	head := `{"id":"gen-1","object":"chat.completion.chunk","created":1,"model":"openai/gpt-4o","provider":"OpenAI",`
+	chunk := func(text string) string {
+		return head + `"choices":[{"index":0,"delta":{"content":` + jsonStr(text) + `},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}`
+	}
+	openRouter := head + `"error":{"code":502,"message":"Provider disconnected"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":"error","logprobs":null}]}`
+	finishOnly := head + `"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":"error","logprobs":null}]}`
+	bare := `{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}`
+	for _, c := range []struct {
+		name, last, want string // want: the last event as it must come out
+	}{
+		{"openrouter error chunk", openRouter, strings.Replace(openRouter, `"content":""`, `"content":`+jsonStr(AbortMask), 1)},
+		{"finish_reason error", finishOnly, strings.Replace(finishOnly, `"content":""`, `"content":`+jsonStr(AbortMask), 1)},
+		{"bare error event", bare, bare},
+	} {
+		for _, done := range []bool{true, false} {
+			in := []string{chunk("The key is "), chunk(partial[:9]), chunk(partial[9:]), c.last}
+			if done {
+				in = append(in, "[DONE]")
+			}
+			s, _ := newTestScrubber(t)
+			var out bytes.Buffer
+			st := s.NewStream(&out)
+			for _, d := range in {
+				if err := st.Event(&sse.Event{Data: []byte(d), HasData: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if done {
+				if err := st.Close(); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := st.Abort(); err != nil { // upstream EOF before [DONE], as the transport ends it
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("%s, [DONE] %v", c.name, done)
+			if strings.Contains(out.String(), partial[4:9]) || strings.Contains(out.String(), partial[9:]) {
+				t.Fatalf("%s: the cut key was flushed:\n%s", what, out.String())
+			}
+			if !strings.Contains(out.String(), AbortMask) {
+				t.Fatalf("%s: no mask:\n%s", what, out.String())
+			}
+			evs := r12Data(t, out.String())
+			var last []byte
+			for _, e := range evs {
+				if bytes.HasPrefix(e, []byte(`{"error"`)) || bytes.Contains(e, []byte(`"finish_reason":"error"`)) {
+					last = e
+				}
+			}
+			if string(last) != c.want {
+				t.Fatalf("%s: error event\n got %s\nwant %s", what, last, c.want)
+			}
+			if string(evs[0]) != in[0] {
+				t.Fatalf("%s: first chunk changed: %s", what, evs[0])
+			}
+		}
+	}
+}
