@@ -41,7 +41,7 @@ func parseTree(src []byte) (*node, error) {
 
 // parse parses a complete JSON document with p's buffers.
 func (p *treeParser) parse(src []byte) (*node, error) {
-	p.src, p.i, p.nodes = src, 0, 0
+	p.src, p.i, p.nodes, p.maxNodes = src, 0, 0, treeNodeBudget(len(src))
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
 		p.i = 3 // a UTF-8 byte-order mark
 	}
@@ -97,6 +97,8 @@ type treeParser struct {
 	i     int
 	slab  []node // nodes are carved from slabs: one allocation for many nodes
 	nodes int
+	// maxNodes is this document's node budget (treeNodeBudget).
+	maxNodes int
 	// Members and names of the containers being parsed wait on stacks; a finished
 	// container's lists are copied into slabs, so a document costs a few
 	// allocations, not two slices per container.
@@ -106,10 +108,26 @@ type treeParser struct {
 	nameSlab []string
 }
 
-// maxTreeNodes bounds the nodes of one parse (about 25 MB). Numbers and literals
-// in arrays (embeddings, token ids, byte lists) get no node at all; a document that
-// needs more nodes is not parsed, and callers fall back to the lenient scan alone.
-const maxTreeNodes = 1 << 18
+// A parse may build one node per treeBytesPerNode bytes of its document, at least
+// minTreeNodes and at most maxTreeNodes. A node costs about 150 bytes (with its
+// share of the member lists), so a parse tree takes at most about 40 MB or 12
+// times its document, whichever is more, and never more than about 150 MB.
+// Numbers and literals in arrays (embeddings, token ids, byte lists) get no node
+// at all. Real documents need far fewer nodes than their bytes allow; the densest
+// are log probabilities with top_logprobs=20 (about 85 nodes and 1.2 KB per
+// token, 14 bytes a node), which fit up to about 12,000 tokens. A document that
+// needs more nodes is not parsed: whole bodies that need their tree are refused
+// (ErrUnscannable) and so are stream events (the stream ends with an error).
+const (
+	minTreeNodes     = 1 << 18
+	maxTreeNodes     = 1 << 20
+	treeBytesPerNode = 12
+)
+
+// treeNodeBudget is the number of nodes a parse of a document of n bytes may build.
+func treeNodeBudget(n int) int {
+	return min(maxTreeNodes, max(minTreeNodes, n/treeBytesPerNode))
+}
 
 func (p *treeParser) alloc() *node {
 	p.nodes++
@@ -160,7 +178,7 @@ func (p *treeParser) ws() {
 }
 
 func (p *treeParser) value(parent *node, depth int) (*node, error) {
-	if depth > maxTreeDepth || p.i >= len(p.src) || p.nodes >= maxTreeNodes {
+	if depth > maxTreeDepth || p.i >= len(p.src) || p.nodes >= p.maxNodes {
 		return nil, errNotJSON
 	}
 	if parent != nil && parent.kind == '[' {

@@ -3,6 +3,7 @@ package providers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -248,4 +249,163 @@ func TestR12MidStreamErrorMasksHeldTail(t *testing.T) {
 			}
 		}
 	}
+}
+
+// r12TopList renders a token list as the APIs send it with top_logprobs=20; the
+// tokens at secret (the pieces of a key) come out as scrubTokens rewrites them
+// when handle is set: the first carries the handle, the others "", their bytes
+// null and their alternatives dropped.
+func r12TopList(toks []string, secret map[int]bool, handle string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	first := true
+	for i, tok := range toks {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if handle != "" && secret[i] {
+			t := ""
+			if first {
+				t, first = handle, false
+			}
+			b.WriteString(`{"token":` + jsonStr(t) + `,"bytes":null,"logprob":-0.0001,"top_logprobs":[]}`)
+			continue
+		}
+		b.WriteString(`{"token":` + jsonStr(tok) + `,"bytes":` + r12Bytes(tok) + `,"logprob":-0.0001,"top_logprobs":[`)
+		for k := range 20 {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"token":"alt%d","bytes":[97,108,116],"logprob":-%d.5}`, k, k+1)
+		}
+		b.WriteString(`]}`)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// r12BigTokens is a completion of n tokens whose tokens 4 to 9 spell the key.
+func r12BigTokens(n int) ([]string, map[int]bool) {
+	toks := []string{"Your", " key", " is", " ", "AK", "IA", "ZQ7R", "T2MX", "KW3L", "NP4V", "."}
+	for len(toks) < n {
+		toks = append(toks, " word")
+	}
+	return toks, map[int]bool{4: true, 5: true, 6: true, 7: true, 8: true, 9: true}
+}
+
+// r12Handle is the handle the test scrubbers give the key.
+func r12Handle(t *testing.T) string {
+	h := strings.TrimPrefix(wantRedacted(t, " "+r12AWS, scanner.ModeText), " ")
+	if !strings.HasPrefix(h, "[[scrub:") {
+		t.Fatalf("no handle for the key: %q", h)
+	}
+	return h
+}
+
+// A completion of 3,200 tokens with top_logprobs=20 needs about 272,000 tree
+// nodes, over the old fixed bound of 262,144: a whole body was refused (a 502 for
+// a legitimate answer), and a stream's response.output_text.done and
+// response.completed fell back to a plain text scan, which neither joins token
+// lists nor decodes tool arguments, so the key spelled across six logprobs tokens
+// reached the client. The node budget grows with the document now (one node per
+// 12 bytes): both are indexed, and only the key's tokens are rewritten.
+func TestR12BigLogprobsDocumentsAreIndexed(t *testing.T) {
+	toks, secret := r12BigTokens(3200)
+	text := strings.Join(toks, "")
+	handle := r12Handle(t)
+	redText := strings.Replace(text, r12AWS, handle, 1)
+	lp, wantLP := r12TopList(toks, secret, ""), r12TopList(toks, secret, handle)
+
+	body := func(text, lp string) string {
+		return `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":` + jsonStr(text) + `,"refusal":null},"logprobs":{"content":` + lp + `,"refusal":null},"finish_reason":"stop"}]}`
+	}
+	s, _ := newTestScrubber(t)
+	out, _, err := s.Body(Response, []byte(body(text, lp)))
+	if err != nil {
+		t.Fatalf("a %d-byte completion with top_logprobs=20 was refused: %v", len(body(text, lp)), err)
+	}
+	if string(out) != body(redText, wantLP) {
+		r12Leaks(t, "body", string(out))
+		t.Fatal("body: not rewritten as expected (only the key and its tokens may change)")
+	}
+
+	done := func(text, lp string) string {
+		return `{"type":"response.output_text.done","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"text":` + jsonStr(text) + `,"logprobs":` + lp + `}`
+	}
+	completed := func(text, lp string) string {
+		return `{"type":"response.completed","sequence_number":3,"response":{"id":"resp_1","object":"response","status":"completed","output":[{"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","annotations":[],"text":` + jsonStr(text) + `,"logprobs":` + lp + `}]}]}}`
+	}
+	in := "event: response.output_text.done\ndata: " + done(text, lp) + "\n\nevent: response.completed\ndata: " + completed(text, lp) + "\n\n"
+	evs := r12Data(t, runStream(t, s, in))
+	if len(evs) != 2 || string(evs[0]) != done(redText, wantLP) || string(evs[1]) != completed(redText, wantLP) {
+		for _, e := range evs {
+			r12Leaks(t, "stream", string(e))
+		}
+		t.Fatalf("stream: %d events, not rewritten as expected", len(evs))
+	}
+}
+
+// An event that still cannot be indexed (more values than its budget, deeper than
+// the tree follows) is not passed on after a mere text scan: Event fails with
+// ErrUnscannable, and the stream is ended as the transport ends it (held text
+// masked, an error event in the stream's shape). Broken JSON is still passed on,
+// scanned as JSON (decoded strings), not as text.
+func TestR12UnindexableStreamEventFailsClosed(t *testing.T) {
+	// 100,000 tokens of 3 nodes and 25 bytes each: over the budget.
+	var lp strings.Builder
+	lp.WriteString(`[`)
+	for _, tok := range append([]string{"Your key is ", "AKIA", "ZQ7R", "T2MX", "KW3L", "NP4V"}, slicesRepeat(".", 100000)...) {
+		lp.WriteString(`{"token":` + jsonStr(tok) + `,"logprob":0},`)
+	}
+	dense := `{"type":"response.output_text.done","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"text":"","logprobs":` + strings.TrimSuffix(lp.String(), ",") + `]}`
+	if _, err := parseTree([]byte(dense)); err == nil {
+		t.Fatal("the dense event fits the node budget: the test needs a denser one")
+	}
+	escaped := `\\u0041KIA` + r12AWS[4:] // the arguments' JSON writes the A of AKIA as \u0041
+	deep := `{"type":"response.output_item.done","sequence_number":3,"output_index":0,"item":{"id":"fc_1","type":"function_call","arguments":"{\"k\":\"` + escaped + `\"}","x":` + strings.Repeat("[", 130) + strings.Repeat("]", 130) + `}}`
+	for name, ev := range map[string]string{"over the node budget": dense, "too deep": deep} {
+		s, _ := newTestScrubber(t)
+		var out bytes.Buffer
+		st := s.NewStream(&out)
+		for i, d := range []string{
+			`{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Your key is AKIA","logprobs":[]}`,
+			`{"type":"response.output_text.delta","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"ZQ7RT2MX","logprobs":[]}`,
+			ev,
+		} {
+			err := st.Event(&sse.Event{Name: "x", Data: []byte(d), HasData: true})
+			if i < 2 && err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 && !errors.Is(err, ErrUnscannable) {
+				t.Fatalf("%s: Event returned %v, want ErrUnscannable", name, err)
+			}
+		}
+		if err := st.Fail("scrubgate_blocked", "scrubgate could not scan the stream, so it was ended"); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		r12Leaks(t, name, got)
+		if strings.Contains(got, `"sequence_number":3`) || !strings.Contains(got, AbortMask) || !strings.Contains(got, `{"type":"error","code":"scrubgate_blocked"`) {
+			t.Fatalf("%s: want the held text masked, the event dropped and an error event:\n%s", name, got)
+		}
+	}
+
+	// Broken JSON: lenient, decoded, passed on.
+	s, _ := newTestScrubber(t)
+	broken := `{"type":"response.output_text.delta","sequence_number":1,"delta":"x \u0041KIA` + r12AWS[4:] + ` y"`
+	var out bytes.Buffer
+	if err := s.NewStream(&out).Event(&sse.Event{Data: []byte(broken), HasData: true}); err != nil {
+		t.Fatalf("broken JSON: %v", err)
+	}
+	if got, want := string(r12Data(t, out.String())[0]), strings.Replace(broken, `\u0041KIA`+r12AWS[4:], r12Handle(t), 1); got != want {
+		t.Fatalf("broken JSON event:\n got %s\nwant %s", got, want)
+	}
+}
+
+func slicesRepeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package providers
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"hash/maphash"
 	"io"
 	"strings"
@@ -153,11 +154,34 @@ func (st *Stream) event(ev *sse.Event) error {
 			st.emit(&out)
 			return nil
 		}
-		red, err := st.scrubText(ev.Data, eventLoc(loc, "$"))
+		if !looksJSON(ev.Data) {
+			red, err := st.scrubText(ev.Data, eventLoc(loc, "$"))
+			if err != nil {
+				return err
+			}
+			out.Data = red
+			st.emit(&out)
+			return nil
+		}
+		// JSON that could not be indexed. Valid JSON (too deep or too many
+		// values for a tree), or any that holds tool-call arguments or log
+		// probabilities, cannot be scrubbed as a stream needs: its fragments
+		// would not reach their fields' redactors, its token lists would not be
+		// joined (a secret spelled across tokens passes), its arguments not
+		// decoded. It fails closed, as a whole body does: the caller ends the
+		// stream with an error event after masking what is held. Broken JSON is
+		// scanned leniently (every string, decoded) and passed on.
+		fs, named := st.s.Scanner.ScanModeMembers(ev.Data, scanner.ModeJSON, treeMembers...)
+		if named || json.Valid(ev.Data) {
+			return ErrUnscannable
+		}
+		e := editor{s: st.s, dir: Response, src: ev.Data, loc: loc}
+		err := e.apply(fs, nil, false)
+		st.res.add(e.res)
 		if err != nil {
 			return err
 		}
-		out.Data = red
+		out.Data = e.output()
 		st.emit(&out)
 		return nil
 	}
@@ -362,6 +386,9 @@ func (st *Stream) take(f *field) []byte {
 // the rest into a fragment of the current event; otherwise a synthetic event
 // carries it.
 func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool) error {
+	// An error the stream already had (an event that failed) does not stop an
+	// abort from masking the fields; one that closing raises does.
+	failed := st.err
 	for _, f := range st.order {
 		if f.closed || !ends.closes(f.key) {
 			continue
@@ -376,7 +403,7 @@ func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool)
 		if err != nil {
 			return err
 		}
-		if err := st.err; err != nil {
+		if err := st.err; err != nil && err != failed {
 			return err
 		}
 		rest := st.take(f)

@@ -3,6 +3,7 @@ package providers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -409,20 +410,28 @@ func FuzzStream(f *testing.F) {
 		var out bytes.Buffer
 		st := s.NewStream(&out)
 		rd := sse.NewReader(strings.NewReader(in), 1<<16)
-		for {
+		ended := false
+		for !ended {
 			ev, err := rd.Next()
 			if err != nil {
 				break
 			}
 			if err := st.Event(ev); err != nil {
-				t.Fatalf("Event: %v", err)
-			}
-			if !json.Valid(ev.Data) {
-				continue
+				if !errors.Is(err, ErrUnscannable) {
+					t.Fatalf("Event: %v", err)
+				}
+				// An event that cannot be indexed ends the stream, as the
+				// transport ends it.
+				if err := st.Fail("scrubgate_blocked", "scrubgate could not scan the stream, so it was ended"); err != nil {
+					t.Fatal(err)
+				}
+				ended = true
 			}
 		}
-		if err := st.Close(); err != nil {
-			t.Fatal(err)
+		if !ended {
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		rd = sse.NewReader(bytes.NewReader(out.Bytes()), 1<<20)
 		for {
