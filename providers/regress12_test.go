@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -385,7 +386,7 @@ func TestR12UnindexableStreamEventFailsClosed(t *testing.T) {
 		}
 		got := out.String()
 		r12Leaks(t, name, got)
-		if strings.Contains(got, `"sequence_number":3`) || !strings.Contains(got, AbortMask) || !strings.Contains(got, `{"type":"error","code":"scrubgate_blocked"`) {
+		if n := len(r12Data(t, got)); n != 4 || !strings.Contains(got, AbortMask) || !strings.Contains(got, `{"type":"error","code":"scrubgate_blocked"`) {
 			t.Fatalf("%s: want the held text masked, the event dropped and an error event:\n%s", name, got)
 		}
 	}
@@ -408,4 +409,141 @@ func slicesRepeat(s string, n int) []string {
 		out[i] = s
 	}
 	return out
+}
+
+// Held text is flushed in a synthetic delta event framed like the last event of
+// its field. In a Responses stream that frame repeated the event's
+// sequence_number (clients that order or deduplicate by it drop the synthetic
+// event, and the held text with it) and its obfuscation padding. A synthetic event
+// now takes the number after the event before it, later events move up by one per
+// synthetic event, and the padding is left out; everything else is the upstream's.
+func TestR12SyntheticEventsGetTheirOwnSequenceNumber(t *testing.T) {
+	text := "Your key is " + r12AWS + " and more"
+	args := `{"cmd":"ls -la`
+	// An event: its type and its body with the delta it carries (d; "" for
+	// events without one) and its obfuscation padding (obf; "" for none).
+	type ev struct {
+		typ    string
+		body   func(d, obf string) string
+		d, obf string
+	}
+	textDelta := func(d, obf string) string {
+		b := `"item_id":"msg_1","output_index":0,"content_index":0,"delta":` + jsonStr(d) + `,"logprobs":[]`
+		if obf != "" {
+			b += `,"obfuscation":"` + obf + `"`
+		}
+		return b
+	}
+	argsDelta := func(d, obf string) string {
+		b := `"item_id":"fc_1","output_index":1,"delta":` + jsonStr(d)
+		if obf != "" {
+			b += `,"obfuscation":"` + obf + `"`
+		}
+		return b
+	}
+	fixed := func(body string) func(string, string) string { return func(string, string) string { return body } }
+	in := []ev{
+		{"response.created", fixed(`"response":{"id":"resp_1","object":"response","status":"in_progress","output":[]}`), "", ""},
+		{"response.output_text.delta", textDelta, text[:16], "Qz3xY"},
+		{"response.output_text.delta", textDelta, text[16:], "aB"},
+		{"response.output_text.done", func(d, _ string) string {
+			return `"item_id":"msg_1","output_index":0,"content_index":0,"text":` + jsonStr(d) + `,"logprobs":[]`
+		}, text, ""},
+		{"response.function_call_arguments.delta", argsDelta, args, "k3"},
+		{"response.completed", fixed(`"response":{"id":"resp_1","object":"response","status":"completed","output":[]}`), "", ""},
+	}
+	mk := func(e ev, d string, seq int) string {
+		return `{"type":"` + e.typ + `","sequence_number":` + fmt.Sprint(seq) + `,` + e.body(d, e.obf) + `}`
+	}
+	var raw strings.Builder
+	for i, e := range in {
+		raw.WriteString("event: " + e.typ + "\ndata: " + mk(e, e.d, i) + "\n\n")
+	}
+	s, _ := newTestScrubber(t)
+	out := runStream(t, s, raw.String())
+	r12Leaks(t, "responses", out)
+
+	var gotText, doneText, gotArgs string
+	shift, i := 0, 0
+	for seq, data := range r12Data(t, out) {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("event %d is not JSON: %s", seq, data)
+		}
+		if n, _ := m["sequence_number"].(float64); int(n) != seq {
+			t.Fatalf("event %d has sequence_number %v, want %d (unique, increasing, no gaps):\n%s", seq, m["sequence_number"], seq, out)
+		}
+		d := str(m["delta"]) + str(m["text"]) // the text an event carries
+		switch m["type"] {
+		case "response.output_text.delta":
+			gotText += d
+		case "response.function_call_arguments.delta":
+			gotArgs += d
+		case "response.output_text.done":
+			doneText = d
+		}
+		if i < len(in) && m["type"] == in[i].typ && string(data) == mk(in[i], d, i+shift) {
+			i++ // an upstream event, unchanged but for its text and number
+			continue
+		}
+		// A synthetic event: the frame of its field (the upstream event before
+		// it of the same type) with the rest of the text, its own number and no
+		// padding.
+		frame := 2
+		if m["type"] == "response.function_call_arguments.delta" {
+			frame = 4
+		}
+		want := mk(ev{in[frame].typ, in[frame].body, "", ""}, d, seq)
+		if i <= frame || string(data) != want {
+			t.Fatalf("event %d is neither the upstream's %s nor a synthetic delta:\n got %s\nwant %s", seq, in[min(i, len(in)-1)].typ, data, want)
+		}
+		shift++
+	}
+	if i != len(in) || shift != 2 {
+		t.Fatalf("%d of %d upstream events, %d synthetic (want 2):\n%s", i, len(in), shift, out)
+	}
+	if want := wantRedacted(t, text, scanner.ModeText); gotText != want || doneText != want {
+		t.Fatalf("deltas %q, done %q, want %q", gotText, doneText, want)
+	}
+	if gotArgs != args {
+		t.Fatalf("arguments %q, want %q", gotArgs, args)
+	}
+
+	// An abnormal end: the mask event takes the next number too.
+	var ab bytes.Buffer
+	st := s.NewStream(&ab)
+	for i, e := range in[:2] {
+		if err := st.Event(&sse.Event{Name: e.typ, Data: []byte(mk(e, e.d, i)), HasData: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	evs := r12Data(t, ab.String())
+	if want := mk(ev{in[1].typ, textDelta, "", ""}, AbortMask, 2); len(evs) != 3 || string(evs[2]) != want {
+		t.Fatalf("abort: got\n%s\nwant last event %s", ab.String(), want)
+	}
+}
+
+// memberSpan cuts a member out of an object with one separating comma, wherever
+// the member is.
+func TestR12MemberSpan(t *testing.T) {
+	for _, c := range []struct{ in, name, want string }{
+		{`{"a":1,"obfuscation":"x","b":2}`, "obfuscation", `{"a":1,"b":2}`},
+		{`{"a":1, "obfuscation" : "x" }`, "obfuscation", `{"a":1 }`},
+		{`{"obfuscation":"x", "a":1}`, "obfuscation", `{"a":1}`},
+		{`{ "obfuscation":"x" }`, "obfuscation", `{}`},
+	} {
+		root, err := parseTree([]byte(c.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.Index(root.keys, c.name)
+		start, end := memberSpan(root, i, []byte(c.in))
+		got := c.in[:start] + c.in[end:]
+		if got != c.want || !json.Valid([]byte(got)) {
+			t.Fatalf("%s without %s: %s, want %s", c.in, c.name, got, c.want)
+		}
+	}
 }

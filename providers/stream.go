@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"hash/maphash"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/scrubgate/scrubgate/providers/sse"
@@ -40,6 +41,12 @@ type Stream struct {
 	terminated bool
 	ndjson     bool       // newline-delimited JSON framing instead of SSE
 	tree       treeParser // parses each event into the memory of the one before
+	// Events with a top-level sequence_number (Responses API): seqSeen is set
+	// once one was written, lastSeq is the last number written, seqShift the
+	// number of synthetic events inserted so far, added to every later number.
+	seqSeen  bool
+	lastSeq  int64
+	seqShift int64
 }
 
 // streamShape is the API a stream turned out to be, for its error events.
@@ -269,6 +276,7 @@ func (st *Stream) event(ev *sse.Event) error {
 	if err != nil {
 		return err
 	}
+	st.renumber(&e)
 	out.Data = e.output()
 	// Each field remembers this scrubbed event as the frame of a synthetic event
 	// that may later carry its held text.
@@ -416,27 +424,95 @@ func (st *Stream) closeFields(ends Ends, claim func(f *field, rest []byte) bool)
 }
 
 // synthesize writes an event that carries more text of a field, framed like the
-// last (scrubbed) event that carried the field.
+// last (scrubbed) event that carried the field. A frame taken from an event is
+// that event with the field's value replaced and two members changed: its
+// sequence_number becomes the next number (see renumber), and its obfuscation
+// (random padding sized for the other event's delta; absent whenever a client
+// asks for include_obfuscation=false) is left out rather than repeated.
 func (st *Stream) synthesize(f *field, text []byte) {
-	var before, after []byte
+	var data []byte
 	switch {
 	case f.chatFrame != nil:
 		head := "{"
 		if root, err := parseTree(f.frameData); err == nil {
 			head = chatHead(root, f.frameData)
 		}
-		b, a := f.chatFrame(head)
-		before, after = []byte(b), []byte(a)
+		before, after := f.chatFrame(head)
+		data = append([]byte(before), encodeString(nil, string(text))...)
+		data = append(data, after...)
 	case f.frameData != nil:
-		before, after = f.frameData[:f.frameStart], f.frameData[f.frameEnd:]
+		e := editor{src: f.frameData}
+		e.edits = append(e.edits, edit{start: f.frameStart, end: f.frameEnd, repl: encodeString(nil, string(text))})
+		if root, err := parseTree(f.frameData); err == nil && root.kind == '{' {
+			for i, m := range root.members {
+				switch root.keys[i] {
+				case "sequence_number":
+					if _, ok := seqNumber(m, f.frameData); ok && st.seqSeen {
+						st.lastSeq++
+						st.seqShift++
+						e.edits = append(e.edits, edit{start: m.start, end: m.end, repl: strconv.AppendInt(nil, st.lastSeq, 10)})
+					}
+				case "obfuscation":
+					start, end := memberSpan(root, i, f.frameData)
+					e.edits = append(e.edits, edit{start: start, end: end})
+				}
+			}
+		}
+		data = e.output()
 	default:
 		return // unreachable: a field exists only once an event carried it
 	}
-	data := make([]byte, 0, len(before)+len(text)+len(after)+8)
-	data = append(data, before...)
-	data = encodeString(data, string(text))
-	data = append(data, after...)
 	st.emit(&sse.Event{Name: f.name, Data: data, HasData: true})
+}
+
+// renumber gives an event with a top-level sequence_number (Responses API) its
+// number in the rewritten stream. Every synthetic event takes the number after
+// the event written before it, and every later event's number grows by one per
+// synthetic event before it: numbers stay unique and increasing with no gaps, as
+// clients that order or deduplicate events by them expect (a synthetic event
+// that repeated its frame's number would be dropped as a duplicate, and its text
+// with it). A stream that needs no synthetic event keeps its numbers, byte for
+// byte.
+func (st *Stream) renumber(e *editor) {
+	m := e.root.get("sequence_number")
+	n, ok := seqNumber(m, e.src)
+	if !ok {
+		return
+	}
+	st.seqSeen, st.lastSeq = true, n+st.seqShift
+	if st.seqShift != 0 {
+		e.edits = append(e.edits, edit{start: m.start, end: m.end, repl: strconv.AppendInt(nil, st.lastSeq, 10)})
+	}
+}
+
+// seqNumber reads a sequence_number node: a non-negative integer.
+func seqNumber(m *node, src []byte) (int64, bool) {
+	if m == nil || m.kind != '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(src[m.start:m.end]), 10, 64)
+	return n, err == nil && n >= 0 && n < 1<<62
+}
+
+// memberSpan returns the raw span of member i of an object, with the comma that
+// separates it from a neighbour, so that removing it leaves valid JSON.
+func memberSpan(obj *node, i int, src []byte) (start, end int) {
+	if i > 0 { // from the end of the member before: `,"name":value`
+		return obj.members[i-1].end, obj.members[i].end
+	}
+	if len(obj.members) == 1 { // the only member: everything between the braces
+		return obj.start + 1, obj.end - 1
+	}
+	// the first of several: from after the brace to the next member's name
+	end = obj.members[0].end
+	for end < len(src) && src[end] != ',' {
+		end++
+	}
+	end++
+	for end < len(src) && (src[end] == ' ' || src[end] == '\t' || src[end] == '\n' || src[end] == '\r') {
+		end++
+	}
+	return obj.start + 1, end
 }
 
 // Close ends the stream normally (upstream finished): every field still open is
