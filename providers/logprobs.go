@@ -175,18 +175,25 @@ func streamTokenEdits(deltas []Delta, outputs [][]byte) []edit {
 			if lp := p.get("logprobs"); lp != nil && !slices.Contains(owners, lp) {
 				owners = append(owners, lp)
 			}
+			// vLLM's return_token_ids: the choice's generated token ids spell its
+			// text too, for anyone with the model's public tokenizer
+			if ids := p.get("token_ids"); ids != nil && ids.kind == '[' && !slices.Contains(owners, ids) {
+				owners = append(owners, ids)
+			}
 		}
 	}
 	var eds []edit
 	drop := func(n *node, repl string) {
-		if n.kind == '[' && len(n.members) == 0 || n.kind == 'l' {
-			return // [] or null: nothing to drop
+		// [] or null: nothing to drop (an array of numbers has no member nodes: its
+		// bytes tell whether it is empty)
+		if n.kind == '[' && len(n.members) == 0 && n.end-n.start <= 2 || n.kind == 'l' {
+			return
 		}
 		eds = append(eds, edit{start: n.start, end: n.end, repl: []byte(repl)})
 	}
 	for _, lp := range owners {
 		switch {
-		case lp.kind == '[': // Responses, transcription, Ollama: the token list itself
+		case lp.kind == '[': // Responses, transcription, Ollama, vLLM token ids: the list itself
 			drop(lp, "[]")
 		case lp.kind == '{' && lp.get("tokens") != nil: // legacy completions
 			drop(lp, "null")

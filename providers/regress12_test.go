@@ -547,3 +547,46 @@ func TestR12MemberSpan(t *testing.T) {
 		}
 	}
 }
+
+// vLLM's return_token_ids adds the generated token ids to every chunk's choice: the
+// ids of a held or replaced piece spell it for anyone with the model's (public)
+// tokenizer, so they are emptied as its logprobs are; other chunks keep theirs.
+func TestR12VLLMTokenIDsFollowTheText(t *testing.T) {
+	head := `{"id":"chatcmpl-8","object":"chat.completion.chunk","created":1,"model":"Qwen/Qwen3-8B","choices":[{"index":0,`
+	toks := []string{"The", " key", " is", " AKIA", "ZQ7R", "T2MX", "KW3L", "NP4V", ". Done. "}
+	var in strings.Builder
+	for i, tok := range toks {
+		in.WriteString("data: " + head + `"delta":{"content":` + jsonStr(tok) + `},"logprobs":null,"finish_reason":null,"token_ids":[` + fmt.Sprint(9000+i) + `]}]}` + "\n\n")
+	}
+	in.WriteString("data: [DONE]\n\n")
+	s, _ := newTestScrubber(t)
+	out := runStream(t, s, in.String())
+	r12Leaks(t, "token ids", out)
+	emptied := 0
+	for _, data := range r12Data(t, out) {
+		var m map[string]any
+		if json.Unmarshal(data, &m) != nil {
+			continue
+		}
+		ids, ok := dig(m, "choices", 0).(map[string]any)["token_ids"].([]any)
+		if !ok {
+			continue
+		}
+		text := str(dig(m, "choices", 0, "delta", "content"))
+		switch {
+		case len(ids) == 0:
+			emptied++
+		case len(ids) != 1 || toks[int(ids[0].(float64))-9000] != text:
+			// ids kept only with the very text they spell
+			t.Errorf("chunk with text %q keeps token ids %v", text, ids)
+		}
+	}
+	for i := 3; i <= 7; i++ { // the key's chunks: their ids must be gone
+		if strings.Contains(out, `"token_ids":[`+fmt.Sprint(9000+i)+`]`) {
+			t.Errorf("the ids of the key's piece %q reach the client", toks[i])
+		}
+	}
+	if emptied < 5 {
+		t.Errorf("%d chunks had their ids emptied; want at least the key's five:\n%s", emptied, out)
+	}
+}
