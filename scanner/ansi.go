@@ -1,15 +1,14 @@
 package scanner
 
-import "bytes"
-
 // Terminal colour and cursor codes (ANSI CSI sequences: ESC [ parameters
 // intermediates final) are everywhere in captured tool output: grep --color, test
 // runners, CI logs with forced colour, `script` typescripts. Glued to a secret they
 // hide it from rules that want a word boundary ("\x1b[1mghp_…" has an m before the
-// token) or a terminator after the value. The scanner reads each sequence as a
-// space: in text by blanking it in its view of the input (same length, so offsets
-// are unchanged and the output keeps the codes), in JSON strings by decoding
-// "\u001b[…m" to one space, as an escape.
+// token) or a terminator after the value. The scanner reads each sequence as one
+// space, as it reads a JSON escape as what it stands for: in JSON strings
+// "\u001b[…m" is decoded so; text that holds an ESC byte gets a view of its own in
+// which each code is one space (pipeline.feedText), mapped back to the raw bytes.
+// Offsets point into the input, and the output keeps every code.
 
 const esc = 0x1b
 
@@ -44,34 +43,4 @@ func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
 		return 0, true
 	}
 	return 0, false
-}
-
-// blankCSI overwrites every complete CSI sequence that starts in b[from:] with
-// spaces. It returns where an unfinished one starts at the end of b, or len(b):
-// unless the input has ended (eof), those bytes are left for when more arrive, so
-// the decision never depends on how the input was cut.
-func blankCSI(b []byte, from int, eof bool) int {
-	for i := from; i < len(b); {
-		k := bytes.IndexByte(b[i:], esc)
-		if k < 0 {
-			break
-		}
-		i += k
-		n, complete := csiAfter(b[i+1:], false)
-		if !complete {
-			if eof {
-				break
-			}
-			return i
-		}
-		if n == 0 {
-			i++
-			continue
-		}
-		for j := i; j <= i+n; j++ {
-			b[j] = ' '
-		}
-		i += n + 1
-	}
-	return len(b)
 }
