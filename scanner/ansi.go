@@ -34,6 +34,13 @@ func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
 			return 0, true
 		case c >= 0x20 && c <= 0x3f: // parameters and intermediates
 		case c >= 0x40 && c <= 0x7e: // the final byte
+			if i == 1 && c != 'm' && c != 'K' && c != 'J' && c != 'H' {
+				// ESC [ and a letter alone is a code too (cursor up: ESC [ A), but
+				// ESC [ AKIA… may as well be a key after a stray ESC [: only the
+				// codes tools glue to text without parameters (reset, erase, home)
+				// are read as codes then
+				return 0, true
+			}
 			return i + 1, true
 		default:
 			return 0, true

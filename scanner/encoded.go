@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math/bits"
 	"unicode/utf8"
@@ -106,13 +107,21 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 			return // the run may continue
 		}
 		if b-a == 64 || b-a == 76 { // a full line of wrapped base64 (PEM, MIME, GNU base64)?
-			switch end, joined := wrappedBlock(v, a, b, eof); {
-			case end < 0: // the block may go on past the data
+			end, full := wrappedBlock(v, a, b, eof)
+			if end < 0 { // the block may go on past the data
 				p.b64Open = int64(base + a)
 				p.b64Next = int64(base + i)
 				return
-			case end > b:
-				p.checkBase64Span(joined, int64(base+a), int64(base+end))
+			}
+			// The block is decoded whole, or without a last line that may not be
+			// one; what decodes to no text at all is read line by line.
+			if end > b && !p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
+				end = full
+				if end > b && !p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
+					end = b
+				}
+			}
+			if end > b {
 				i = ((base+end+stride-1)/stride*stride - stride) - base
 				continue
 			}
@@ -150,16 +159,21 @@ func (p *pipeline) tailRunStart(v []byte, vbase, vend int64) int64 {
 
 // wrappedBlock reads base64 wrapped in lines, as PEM (64 characters a line), MIME
 // and GNU base64 (76) write it, from its first line v[a:b]: lines of that width,
-// each ended by a line break (indentation after it allowed), and a last line no
-// longer. It returns the block's end and its characters joined; end is b when v[a:b]
-// does not start a block of two lines or more (then the line is an ordinary run),
-// and -1 when the data ends before the block does and more may come (!eof).
-func wrappedBlock(v []byte, a, b int, eof bool) (end int, joined []byte) {
+// each ended by a line break (at most maxIndent spaces or tabs of indentation after
+// it), and a last line no longer; a line is a whole line (a run of base64
+// characters up to a line break or the end of the data), and '=' padding ends the
+// block. It returns the block's end and, when the last line is shorter than the
+// others, the end of the full lines before it (else -1): a next line that only
+// looks like one ("done") is dropped again if the whole does not decode. end is b
+// when v[a:b] does not start a block of two lines or more (the line is then an
+// ordinary run), and -1 when the data ends before the block does and more may come
+// (!eof); how much is read ahead is bounded by the width and maxIndent.
+func wrappedBlock(v []byte, a, b int, eof bool) (end, full int) {
 	w := b - a
-	if prev := lineBefore(v, a); prev == w {
-		return b, nil // a later line of a block: it was read with its first one
+	if prev := lineBefore(v, a); prev == w || bytes.IndexByte(v[a:b], '=') >= 0 {
+		return b, -1 // a later line of a block (read with its first one), or a last line
 	}
-	joined = append(joined, v[a:b]...)
+	full = -1
 	for end = b; ; {
 		c := end
 		if c < len(v) && v[c] == '\r' {
@@ -167,7 +181,7 @@ func wrappedBlock(v []byte, a, b int, eof bool) (end int, joined []byte) {
 		}
 		if c >= len(v) {
 			if !eof {
-				return -1, nil
+				return -1, -1
 			}
 			break
 		}
@@ -175,29 +189,57 @@ func wrappedBlock(v []byte, a, b int, eof bool) (end int, joined []byte) {
 			break
 		}
 		c++
-		for c < len(v) && (v[c] == ' ' || v[c] == '\t') {
+		for k := 0; c < len(v) && (v[c] == ' ' || v[c] == '\t'); k++ {
+			if k == maxIndent {
+				return blockEnd(b, end, full)
+			}
 			c++
 		}
 		d := c
-		for d < len(v) && b64Class[v[d]] {
+		for d < len(v) && d-c <= w && b64Class[v[d]] {
 			d++
 		}
-		if d == len(v) && !eof {
-			return -1, nil
+		if d == len(v) && d-c <= w && !eof {
+			return -1, -1
 		}
-		if d == c || d-c > w || len(joined)+d-c > maxBase64Run {
+		if d == c || d-c > w || d < len(v) && v[d] != '\n' && v[d] != '\r' || d-a > maxBase64Run {
+			break // not a line of the block: the block ends with the line before
+		}
+		last := d-c < w || bytes.IndexByte(v[c:d], '=') >= 0
+		if last && d-c < w {
+			full = end
+		}
+		end = d
+		if last {
 			break
 		}
-		joined = append(joined, v[c:d]...)
-		end = d
-		if d-c < w {
-			break // a shorter line is the last
+	}
+	return blockEnd(b, end, full)
+}
+
+func blockEnd(b, end, full int) (int, int) {
+	if end == b {
+		return b, -1
+	}
+	if full == b {
+		full = -1 // one full line and a short one: no shorter block to try
+	}
+	return end, full
+}
+
+// maxIndent bounds the indentation of a wrapped block's lines.
+const maxIndent = 16
+
+// joinLines returns the base64 characters of v[a:end], line breaks and indentation
+// left out.
+func joinLines(v []byte, a, end int) []byte {
+	out := make([]byte, 0, end-a)
+	for _, c := range v[a:end] {
+		if b64Class[c] {
+			out = append(out, c)
 		}
 	}
-	if end == b {
-		return b, nil
-	}
-	return end, joined
+	return out
 }
 
 // lineBefore returns the length of the run of base64 characters that ends the line
@@ -230,13 +272,14 @@ func (p *pipeline) checkBase64(run []byte, at int64) {
 // checkBase64Span decodes run, the base64 characters of view[vs:ve] (line breaks
 // left out for a wrapped block), and records a finding for the span if the decoded
 // text contains a secret.
-func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) {
+// It reports whether run decoded to text.
+func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
 	if len(run) < minBase64Run || len(run) > maxBase64Run || p.depth >= maxEncodedDepth {
-		return
+		return false
 	}
 	dec, ok := decodeBase64Text(run)
 	if !ok {
-		return
+		return false
 	}
 	var best *Finding
 	inner := p.s.scanDepth(dec, DetectMode(dec), p.depth+1)
@@ -246,7 +289,7 @@ func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) {
 		}
 	}
 	if best == nil {
-		return
+		return true
 	}
 	p.addFinding(Finding{
 		RuleID: best.RuleID, Description: best.Description, Kind: best.Kind, Source: best.Source,
@@ -254,6 +297,7 @@ func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) {
 		vs: vs, ve: ve, Encoding: "base64",
 		Preview: preview("", int(ve-vs)), Canary: best.Canary,
 	})
+	return true
 }
 
 // decodeBase64Text decodes run as standard or URL-safe base64 (padded or not) and

@@ -116,10 +116,13 @@ func (j *jsonView) reset(lines bool) {
 }
 
 // startText makes j a text view whose first bytes are seen, at raw offset base:
-// text read so far, which holds no terminal code.
-func (j *jsonView) startText(seen []byte, base int64) {
+// text read so far, which holds no terminal code. size is the view's expected size.
+func (j *jsonView) startText(seen []byte, base int64, size int) {
 	j.text = true
 	j.vbase, j.rawNext = base, base+int64(len(seen))
+	if cap(j.view) < size {
+		j.view = make([]byte, 0, size)
+	}
 	j.view = append(j.view[:0], seen...)
 }
 
@@ -217,6 +220,8 @@ func (j *jsonView) release() {
 	}
 	clear(j.view) // the decoded text (secrets included) does not outlive its scan
 	clear(j.names)
+	clear(j.secretKeys)
+	j.secretKeys = nil
 	clear(j.rendered)
 	if j.line.jv != nil {
 		clear(j.line.jv.view[:cap(j.line.jv.view)]) // every line it held

@@ -97,7 +97,7 @@ func (p *pipeline) feedText(added int) {
 			return
 		}
 		p.jv = getJSONView(false)
-		p.jv.startText(p.raw[:len(p.raw)-added], p.rawBase)
+		p.jv.startText(p.raw[:len(p.raw)-added], p.rawBase, len(p.raw))
 	}
 	p.jv.feed(b)
 }
