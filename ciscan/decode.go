@@ -385,6 +385,10 @@ type Layered struct{ d *decoded }
 // access, which `scan --redact-to` does.
 var ErrArchive = errors.New("the input is a zip archive: redact it with scrubgate scan --redact-to DIR, which rewrites its members")
 
+// ErrTarArchive refuses a tar archive (also compressed): a secret replaced by a
+// handle of another length would break the sizes its headers give.
+var ErrTarArchive = errors.New("the input is a tar archive, whose members cannot be rewritten in a stream: extract it and redact its files")
+
 // Decode opens r through its layers. limit, if positive, bounds the input and each
 // decompressed stream.
 func Decode(r io.Reader, limit int64) (*Layered, error) {
@@ -395,6 +399,10 @@ func Decode(r io.Reader, limit int64) (*Layered, error) {
 	if head, _ := d.r.Peek(4); isZip(head) && len(d.layers) == 0 {
 		d.Close()
 		return nil, ErrArchive
+	}
+	if head, _ := d.r.Peek(peekSize); isTar(head) {
+		d.Close()
+		return nil, ErrTarArchive
 	}
 	return &Layered{d: d}, nil
 }

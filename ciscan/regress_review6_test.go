@@ -55,3 +55,20 @@ func TestR5UTF16TarMember(t *testing.T) {
 		t.Fatalf("errors %+v, findings %s; want the token at UTF-16 offset %d", res.Errors, dumpItems(res), utf16Off(text, off, true))
 	}
 }
+
+// Review 7: a tar member of type '7' (a contiguous file, extracted as a regular
+// one) was skipped unscanned.
+func TestR7ContiguousTarMember(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	data := "GITHUB_TOKEN=" + ghTok(6) + "\n"
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: "env.txt", Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeCont})
+	tw.Write([]byte(data))
+	tw.Close()
+	write(t, "c.tar", tb.Bytes())
+	if res := run(t, Options{Paths: []string{"c.tar"}}); len(res.Items) != 1 {
+		t.Fatalf("findings %s, want the token in the contiguous member", dumpItems(res))
+	}
+}

@@ -505,8 +505,8 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 		}
 		member := name + "!" + displayName(hdr.Name)
 		switch {
-		case hdr.Typeflag != tar.TypeReg:
-			continue // directories, links, devices
+		case hdr.Typeflag != tar.TypeReg && hdr.Typeflag != '\x00' && hdr.Typeflag != tar.TypeCont:
+			continue // directories, links, devices (a contiguous file, '7', is a file)
 		case w.r.opts.MaxSize > 0 && hdr.Size > w.r.opts.MaxSize:
 			fr.skip(member, tooLarge(hdr.Size, w.r.opts.MaxSize))
 			continue

@@ -186,7 +186,7 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 			if sparse(h) {
 				return unscannableArchive("%s is a sparse file", at) // its holes would expand
 			}
-			if h.Typeflag != tar.TypeReg {
+			if !tarFile(h) {
 				continue
 			}
 			// A regular member is stored as it is, within data (already bounded):
@@ -241,18 +241,57 @@ func (e *editor) scanMember(member []byte, at string, depth int) error {
 		views = append(views, text)
 	}
 	for _, v := range views {
-		fs := e.s.Scanner.Scan(v)
-		if len(fs) == 0 {
-			continue
-		}
-		sub := editor{s: e.s, dir: e.dir, src: v, loc: at, frozen: true}
-		err := sub.apply(fs, nil, false)
-		e.res.add(sub.res)
-		if err != nil {
+		if err := e.scanMemberText(v, at); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scanMemberText reads a member as a body is read (JSON-aware, base64 documents
+// decoded, tool-call arguments read again, token lists joined), but a member
+// cannot be edited: if anything in it would be replaced, the request is blocked
+// instead, and the hits are reported so.
+func (e *editor) scanMemberText(v []byte, at string) error {
+	var hits []Hit
+	c := *e.s
+	c.Report, c.Observe = func(h *Hit) { hits = append(hits, *h) }, nil
+	out, res, err := c.body(e.dir, v, e.archives())
+	edited := err == nil && !bytes.Equal(out, v)
+	var blocked *BlockedError
+	for i := range hits {
+		h := &hits[i]
+		h.Location = at + ":" + h.Location
+		if edited && h.Action == ActionRedact {
+			h.Action, h.Handle = ActionBlock, ""
+			if blocked == nil {
+				blocked = &BlockedError{RuleID: h.Finding.RuleID, Location: h.Location, Direction: e.dir, Unrewritable: true}
+			}
+		}
+		if e.s.Report != nil {
+			e.s.Report(h)
+		}
+	}
+	e.res.add(res)
+	if err != nil {
+		var be *BlockedError
+		if errors.As(err, &be) {
+			be.Location = at + ":" + be.Location
+		}
+		return err
+	}
+	if blocked != nil {
+		e.res.Redactions -= res.Redactions
+		return blocked
+	}
+	return nil
+}
+
+// tarFile reports whether a tar member holds file data: a regular file, also in
+// the old spelling ('\x00') and as a contiguous file ('7'), which tar extracts as
+// a regular one.
+func tarFile(h *tar.Header) bool {
+	return h.Typeflag == tar.TypeReg || h.Typeflag == '\x00' || h.Typeflag == tar.TypeCont
 }
 
 // memberLabel is a member's path for locations: each part as safeName leaves it

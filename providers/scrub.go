@@ -202,6 +202,7 @@ func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, 
 		return nil, Result{}, ErrUnscannable
 	}
 	e := editor{s: s, dir: dir, src: body, root: root, arch: arch}
+	e.noteSecretKeys(fs) // before any location is written
 	lists, exclude := e.tokenListsIn()
 	docs, err := e.base64Docs()
 	if err != nil {
@@ -209,7 +210,7 @@ func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, 
 	}
 	exclude = append(exclude, docs...)
 	if mode == scanner.ModeJSONL && tree {
-		ex, err := e.jsonlLines()
+		ex, err := e.jsonlLines(fs)
 		if err != nil {
 			return nil, e.res, err
 		}
@@ -385,15 +386,7 @@ type span struct{ start, end int }
 // apply handles findings: skip-list, nested tool-call arguments, policy, edits.
 // Findings inside an excluded span are ignored (the caller rewrites those values).
 func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error {
-	if e.root != nil {
-		// A finding outside every string value is in a member name: no path may show
-		// that name (the values under it are reported with their paths).
-		for i := range fs {
-			if e.stringAt(int(fs[i].Start.Offset), int(fs[i].End.Offset)) == nil {
-				e.secretKeys = append(e.secretKeys, string(fs[i].Secret()))
-			}
-		}
-	}
+	e.noteSecretKeys(fs)
 	var inner []*node
 	if nested && e.root != nil {
 		e.root.walkStrings(func(n *node) {
@@ -433,6 +426,37 @@ func (e *editor) apply(fs []scanner.Finding, exclude []span, nested bool) error 
 		}
 	}
 	return nil
+}
+
+// findingsIn returns the findings of fs within src[from:to], with offsets
+// relative to from.
+func findingsIn(fs []scanner.Finding, from, to int) []scanner.Finding {
+	var out []scanner.Finding
+	for _, f := range fs {
+		if int(f.Start.Offset) >= from && int(f.End.Offset) <= to {
+			f.Start.Offset -= int64(from)
+			f.End.Offset -= int64(from)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// noteSecretKeys records the secrets of fs that lie in member names (outside every
+// string value): no path may show such a name (the values under it are reported
+// with their paths). Without a tree there is nothing to tell them by, and paths
+// come from the scanner, which hides them itself.
+func (e *editor) noteSecretKeys(fs []scanner.Finding) {
+	if e.root == nil {
+		return
+	}
+	for i := range fs {
+		if e.stringAt(int(fs[i].Start.Offset), int(fs[i].End.Offset)) == nil {
+			if k := string(fs[i].Secret()); !slices.Contains(e.secretKeys, k) {
+				e.secretKeys = append(e.secretKeys, k)
+			}
+		}
+	}
 }
 
 // hit settles the action for one hit and records the edit.
@@ -531,7 +555,7 @@ func containsAround(b []byte, c byte, at int, needles ...string) bool {
 // token lists joined, base64 text documents decoded. It returns the spans it took
 // care of, for the general scan to leave alone. A line that needs a tree and has
 // none is refused (ErrUnscannable).
-func (e *editor) jsonlLines() ([]span, error) {
+func (e *editor) jsonlLines(fs []scanner.Finding) ([]span, error) {
 	var exclude []span
 	at := 0
 	for at < len(e.src) {
@@ -555,6 +579,7 @@ func (e *editor) jsonlLines() ([]span, error) {
 				}
 			} else {
 				sub := editor{s: e.s, dir: e.dir, src: line, root: root, arch: e.archives(), loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
+				sub.noteSecretKeys(findingsIn(fs, at, end))
 				var ex []span
 				lists, spans := sub.tokenListsIn()
 				for _, l := range lists {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
@@ -101,5 +102,27 @@ func TestReviewRedactDecodesLayers(t *testing.T) {
 	code, out, errs := runCLI(t, zb.String(), "redact")
 	if code != 2 || out != "" || !strings.Contains(errs, "zip archive") {
 		t.Errorf("zip: exit %d, %d bytes out, stderr %q", code, len(out), errs)
+	}
+}
+
+// Review 7: redact decoded a .tar.gz and replaced a secret inside the tar stream
+// with a handle of another length, so the archive lost every member after it (exit
+// 0). A tar archive, compressed or not, is refused.
+func TestReviewRedactRefusesTar(t *testing.T) {
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	data := "GITHUB_TOKEN=" + ghToken() + "\n"
+	tw.WriteHeader(&tar.Header{Name: "creds.txt", Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+	tw.Write([]byte(data))
+	tw.Close()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(tb.Bytes())
+	zw.Close()
+	for name, in := range map[string][]byte{"tar": tb.Bytes(), "tar.gz": gz.Bytes()} {
+		code, out, errs := runCLI(t, string(in), "redact")
+		if code != 2 || out != "" || !strings.Contains(errs, "tar archive") {
+			t.Errorf("%s: exit %d, %d bytes out, stderr %q", name, code, len(out), errs)
+		}
 	}
 }
