@@ -130,6 +130,12 @@ const peekSize = 64 << 10
 // positive, bounds the size of the input and of each decompressed stream: reading
 // fails with errTooLarge once it is exceeded.
 func decode(r io.Reader, limit int64) (*decoded, error) {
+	return decodeText(r, limit, false)
+}
+
+// decodeText is decode; strict refuses UTF-16 text that does not decode exactly
+// (a lone surrogate, an odd last byte), which could not be written back unchanged.
+func decodeText(r io.Reader, limit int64, strict bool) (*decoded, error) {
 	d := &decoded{}
 	if limit > 0 {
 		r = &limitReader{r: r, left: limit, limit: limit}
@@ -181,7 +187,11 @@ func decode(r io.Reader, limit int64) (*decoded, error) {
 		l := layer{kind: layerUTF16, be: enc == encUTF16BE, bom: bom > 0}
 		br.Discard(bom)
 		d.layers = append(d.layers, l)
-		br = d.reader(transform.NewReader(br, l.encoding().NewDecoder()))
+		var src io.Reader = br
+		if strict {
+			src = &utf16Check{r: br, be: l.be}
+		}
+		br = d.reader(transform.NewReader(src, l.encoding().NewDecoder()))
 	}
 	d.r = br
 	return d, nil
@@ -392,7 +402,7 @@ var ErrTarArchive = errors.New("the input is a tar archive, whose members cannot
 // Decode opens r through its layers. limit, if positive, bounds the input and each
 // decompressed stream.
 func Decode(r io.Reader, limit int64) (*Layered, error) {
-	d, err := decode(r, limit)
+	d, err := decodeText(r, limit, true)
 	if err != nil {
 		return nil, err
 	}
@@ -421,3 +431,57 @@ func (l *Layered) Encoder(dst io.Writer) (io.Writer, func() error, error) {
 
 // Close releases the decoders.
 func (l *Layered) Close() { l.d.Close() }
+
+// ErrInexactUTF16 refuses UTF-16 input that a rewrite could not give back byte for
+// byte.
+var ErrInexactUTF16 = errors.New("the UTF-16 input holds an invalid sequence (a lone surrogate or an odd last byte), which cannot be written back unchanged")
+
+// utf16Check passes UTF-16 bytes through and fails with ErrInexactUTF16 where they
+// do not decode exactly.
+type utf16Check struct {
+	r       io.Reader
+	be      bool
+	odd     []byte // a byte of a code unit cut by the last read
+	high    bool   // the last code unit was a high surrogate
+	pending error
+}
+
+func (c *utf16Check) Read(p []byte) (int, error) {
+	if c.pending != nil {
+		return 0, c.pending
+	}
+	n, err := c.r.Read(p)
+	b := append(c.odd, p[:n]...)
+	k := len(b) &^ 1
+	for i := 0; i < k; i += 2 {
+		u := uint16(b[i]) | uint16(b[i+1])<<8
+		if c.be {
+			u = uint16(b[i])<<8 | uint16(b[i+1])
+		}
+		switch {
+		case u >= 0xD800 && u < 0xDC00:
+			if c.high {
+				return 0, ErrInexactUTF16
+			}
+			c.high = true
+		case u >= 0xDC00 && u < 0xE000:
+			if !c.high {
+				return 0, ErrInexactUTF16
+			}
+			c.high = false
+		default:
+			if c.high {
+				return 0, ErrInexactUTF16
+			}
+		}
+	}
+	c.odd = append(c.odd[:0], b[k:]...)
+	if err == io.EOF && (len(c.odd) > 0 || c.high) {
+		if n > 0 {
+			c.pending = ErrInexactUTF16
+			return n, nil
+		}
+		return 0, ErrInexactUTF16
+	}
+	return n, err
+}

@@ -126,3 +126,31 @@ func TestReviewRedactRefusesTar(t *testing.T) {
 		}
 	}
 }
+
+// Review 7: redact decoded invalid UTF-16 (a lone surrogate, an odd last byte) to
+// U+FFFD and wrote that back: bytes outside the secrets changed. Such input is now
+// refused; valid UTF-16 with a surrogate pair still comes back exact.
+func TestReviewRedactInexactUTF16Refused(t *testing.T) {
+	enc := func(s string) []byte {
+		out := []byte{0xFF, 0xFE}
+		for _, r := range utf16.Encode([]rune(s)) {
+			out = append(out, byte(r), byte(r>>8))
+		}
+		return out
+	}
+	text := "GITHUB_TOKEN=" + ghToken() + "\r\nname: "
+	for name, in := range map[string][]byte{
+		"lone surrogate": append(enc(text), 0x00, 0xD8, 'x', 0, '\r', 0, '\n', 0),
+		"odd last byte":  append(enc(text+"ok\r\n"), 'x'),
+	} {
+		code, out, errs := runCLI(t, string(in), "redact")
+		if code != 2 || !strings.Contains(errs, "invalid sequence") || strings.Contains(out, "ghp_") {
+			t.Errorf("%s: exit %d, stderr %q, %d bytes out", name, code, errs, len(out))
+		}
+	}
+	ok := enc(text + "emoji \U0001F600 ok\r\n")
+	code, out, errs := runCLI(t, string(ok), "redact")
+	if code != 0 || !bytes.HasSuffix([]byte(out), ok[len(ok)-20:]) {
+		t.Errorf("valid UTF-16: exit %d (%s), tail % x", code, errs, []byte(out)[max(0, len(out)-20):])
+	}
+}
