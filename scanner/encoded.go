@@ -113,15 +113,8 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 				p.b64Next = int64(base + i)
 				return
 			}
-			// The block is decoded whole, or without a last line that may not be
-			// one; what decodes to no text at all is read line by line.
-			if end > b && !p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
-				end = full
-				if end > b && !p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
-					end = b
-				}
-			}
 			if end > b {
+				p.wrappedBase64(v, base, a, b, end, full)
 				i = ((base+end+stride-1)/stride*stride - stride) - base
 				continue
 			}
@@ -170,8 +163,8 @@ func (p *pipeline) tailRunStart(v []byte, vbase, vend int64) int64 {
 // (!eof); how much is read ahead is bounded by the width and maxIndent.
 func wrappedBlock(v []byte, a, b int, eof bool) (end, full int) {
 	w := b - a
-	if prev := lineBefore(v, a); prev == w || bytes.IndexByte(v[a:b], '=') >= 0 {
-		return b, -1 // a later line of a block (read with its first one), or a last line
+	if bytes.IndexByte(v[a:b], '=') >= 0 {
+		return b, -1 // a padded line is a last line
 	}
 	full = -1
 	for end = b; ; {
@@ -242,25 +235,60 @@ func joinLines(v []byte, a, end int) []byte {
 	return out
 }
 
-// lineBefore returns the length of the run of base64 characters that ends the line
-// before the one starting at v[a] (after its indentation), or -1.
-func lineBefore(v []byte, a int) int {
-	i := a
-	for i > 0 && (v[i-1] == ' ' || v[i-1] == '\t') {
-		i--
+
+// wrappedBase64 reads the wrapped block v[a:end] whose first line is v[a:b] (full:
+// where its full lines end, if its last line is shorter, or -1). A secret found in
+// the whole block (or in it without a last line that may not belong to it) is one
+// finding for the block. Otherwise the block may have started a line early (an
+// unrelated value of the same width before it, such as a hex digest), so it is
+// tried once more from its second line; failing that, its lines are read one by
+// one, as runs of their own. The block is read at most three times over.
+func (p *pipeline) wrappedBase64(v []byte, base, a, b, end, full int) {
+	try := func(a, end, full int) bool {
+		if p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
+			return true
+		}
+		return full > a && p.checkBase64Span(joinLines(v, a, full), int64(base+a), int64(base+full))
 	}
-	if i == 0 || v[i-1] != '\n' {
-		return -1
+	if try(a, end, full) {
+		return
 	}
-	i--
-	if i > 0 && v[i-1] == '\r' {
-		i--
+	lines := blockLines(v, a, end)
+	if len(lines) > 2 {
+		a2 := lines[1][0]
+		full2 := full
+		if full2 <= lines[1][1] {
+			full2 = -1
+		}
+		if try(a2, end, full2) {
+			p.checkBase64(v[a:b], int64(base+a))
+			return
+		}
 	}
-	j := i
-	for j > 0 && b64Class[v[j-1]] {
-		j--
+	for _, l := range lines {
+		if l[1]-l[0] >= minBase64Run {
+			p.checkBase64(v[l[0]:l[1]], int64(base+l[0]))
+		}
 	}
-	return i - j
+}
+
+// blockLines returns the start and end of each line's run in the block v[a:end].
+func blockLines(v []byte, a, end int) [][2]int {
+	var out [][2]int
+	for i := a; i < end; {
+		for i < end && !b64Class[v[i]] {
+			i++
+		}
+		j := i
+		for j < end && b64Class[v[j]] {
+			j++
+		}
+		if j > i {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
 }
 
 // checkBase64 decodes run (view offset at) and records a finding for it if the
@@ -272,7 +300,7 @@ func (p *pipeline) checkBase64(run []byte, at int64) {
 // checkBase64Span decodes run, the base64 characters of view[vs:ve] (line breaks
 // left out for a wrapped block), and records a finding for the span if the decoded
 // text contains a secret.
-// It reports whether run decoded to text.
+// It reports whether it recorded one.
 func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
 	if len(run) < minBase64Run || len(run) > maxBase64Run || p.depth >= maxEncodedDepth {
 		return false
@@ -289,7 +317,7 @@ func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
 		}
 	}
 	if best == nil {
-		return true
+		return false
 	}
 	p.addFinding(Finding{
 		RuleID: best.RuleID, Description: best.Description, Kind: best.Kind, Source: best.Source,
