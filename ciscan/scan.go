@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/scrubgate/scrubgate/report"
@@ -486,7 +487,37 @@ func (w *worker) scanUTF16Segments(reopen func() (io.ReadCloser, error)) []scann
 
 // isTar recognises a POSIX (ustar) or GNU tar header.
 func isTar(head []byte) bool {
-	return len(head) >= 512 && (bytes.Equal(head[257:263], []byte("ustar\x00")) || bytes.Equal(head[257:265], []byte("ustar  \x00")))
+	if len(head) < 512 {
+		return false
+	}
+	if bytes.Equal(head[257:263], []byte("ustar\x00")) || bytes.Equal(head[257:265], []byte("ustar  \x00")) {
+		return true
+	}
+	return v7TarHeader(head[:512])
+}
+
+// v7TarHeader reports whether h is an old-style (V7) tar header, which has no
+// magic: a name, and a checksum field that matches the header's bytes.
+func v7TarHeader(h []byte) bool {
+	if h[0] == 0 {
+		return false
+	}
+	field := bytes.TrimRight(bytes.TrimLeft(h[148:156], " "), " \x00")
+	if len(field) == 0 {
+		return false
+	}
+	want, err := strconv.ParseUint(string(field), 8, 32)
+	if err != nil {
+		return false
+	}
+	var sum uint64
+	for i, c := range h {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		sum += uint64(c)
+	}
+	return sum == want
 }
 
 // scanTar scans the regular-file members of a tar stream.
@@ -505,8 +536,9 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 		}
 		member := name + "!" + displayName(hdr.Name)
 		switch {
-		case hdr.Typeflag != tar.TypeReg && hdr.Typeflag != '\x00' && hdr.Typeflag != tar.TypeCont:
-			continue // directories, links, devices (a contiguous file, '7', is a file)
+		case hdr.Typeflag == tar.TypeLink || hdr.Typeflag == tar.TypeSymlink || hdr.Typeflag == tar.TypeChar ||
+			hdr.Typeflag == tar.TypeBlock || hdr.Typeflag == tar.TypeDir || hdr.Typeflag == tar.TypeFifo:
+			continue // links, devices, directories; every other type holds data (POSIX: an unknown one is a file)
 		case w.r.opts.MaxSize > 0 && hdr.Size > w.r.opts.MaxSize:
 			fr.skip(member, tooLarge(hdr.Size, w.r.opts.MaxSize))
 			continue

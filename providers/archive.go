@@ -7,8 +7,11 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/scrubgate/scrubgate/scanner"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -124,6 +127,13 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 		if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 			return unscannableArchive("%s is a damaged zip archive", loc)
 		}
+		meta := []string{zr.Comment}
+		for _, f := range zr.File {
+			meta = append(meta, f.Name, f.Comment)
+		}
+		if err := e.scanMetadata(meta, loc); err != nil {
+			return err
+		}
 		for _, f := range zr.File {
 			a.members++
 			if f.FileInfo().IsDir() {
@@ -154,6 +164,9 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 			if err != nil {
 				return unscannableArchive("%s is damaged gzip", loc)
 			}
+			if err := e.scanMetadata([]string{zr.Name, zr.Comment, string(zr.Extra)}, loc); err != nil {
+				return err
+			}
 			r = zr
 		} else {
 			zr, err := newZstdReader(bytes.NewReader(data))
@@ -181,6 +194,13 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 			}
 			if a.members++; a.members > maxArchiveMembers {
 				return unscannableArchive("%s holds more than %d archive members", loc, maxArchiveMembers)
+			}
+			meta := []string{h.Name, h.Linkname, h.Uname, h.Gname}
+			for _, k := range slices.Sorted(maps.Keys(h.PAXRecords)) {
+				meta = append(meta, k+"="+h.PAXRecords[k])
+			}
+			if err := e.scanMetadata(meta, loc); err != nil {
+				return err
 			}
 			at := loc + "!" + memberLabel(h.Name)
 			if sparse(h) {
@@ -256,12 +276,11 @@ func (e *editor) scanMemberText(v []byte, at string) error {
 	var hits []Hit
 	c := *e.s
 	c.Report, c.Observe = func(h *Hit) { hits = append(hits, *h) }, nil
-	out, res, err := c.body(e.dir, v, e.archives())
+	out, res, err := c.body(e.dir, v, e.archives(), at)
 	edited := err == nil && !bytes.Equal(out, v)
 	var blocked *BlockedError
 	for i := range hits {
 		h := &hits[i]
-		h.Location = at + ":" + h.Location
 		if edited && h.Action == ActionRedact {
 			h.Action, h.Handle = ActionBlock, ""
 			if blocked == nil {
@@ -274,10 +293,6 @@ func (e *editor) scanMemberText(v []byte, at string) error {
 	}
 	e.res.add(res)
 	if err != nil {
-		var be *BlockedError
-		if errors.As(err, &be) {
-			be.Location = at + ":" + be.Location
-		}
 		return err
 	}
 	if blocked != nil {
@@ -287,11 +302,29 @@ func (e *editor) scanMemberText(v []byte, at string) error {
 	return nil
 }
 
-// tarFile reports whether a tar member holds file data: a regular file, also in
-// the old spelling ('\x00') and as a contiguous file ('7'), which tar extracts as
-// a regular one.
+// scanMetadata scans what an archive stores beside its members (names, comments,
+// PAX records), a line each, as text that cannot be edited: a secret blocks.
+func (e *editor) scanMetadata(meta []string, loc string) error {
+	text := []byte(strings.Join(meta, "\n"))
+	fs := e.s.Scanner.ScanMode(text, scanner.ModeText)
+	if len(fs) == 0 {
+		return nil
+	}
+	sub := editor{s: e.s, dir: e.dir, src: text, loc: loc + "(names)", frozen: true}
+	err := sub.apply(fs, nil, false)
+	e.res.add(sub.res)
+	return err
+}
+
+// tarFile reports whether a tar member is to be read as file data.
 func tarFile(h *tar.Header) bool {
-	return h.Typeflag == tar.TypeReg || h.Typeflag == '\x00' || h.Typeflag == tar.TypeCont
+	switch h.Typeflag {
+	case tar.TypeLink, tar.TypeSymlink, tar.TypeChar, tar.TypeBlock, tar.TypeDir, tar.TypeFifo:
+		return false
+	}
+	// Regular and contiguous files, and any type tar does not know (POSIX: read
+	// as a regular file; GNU tar extracts it so): what has data is scanned.
+	return true
 }
 
 // memberLabel is a member's path for locations: each part as safeName leaves it

@@ -157,12 +157,14 @@ func (r *Result) add(o Result) {
 // byte outside a replaced secret is kept. Other bodies are scanned as text. On a
 // block it returns a *BlockedError and no body.
 func (s *Scrubber) Body(dir Direction, body []byte) ([]byte, Result, error) {
-	return s.body(dir, body, nil)
+	return s.body(dir, body, nil, "")
 }
 
 // body is Body with the archive budget of an enclosing body (multipart parts
 // share their form's), or nil for a budget of its own.
-func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, Result, error) {
+// body is Body; loc, if set, is where the body lies (an archive member), written
+// before every location in it, so that policy and alerts see the whole location.
+func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan, loc string) ([]byte, Result, error) {
 	if s.Observe != nil {
 		start := time.Now()
 		defer func() { s.Observe(dir, len(body), time.Since(start)) }()
@@ -172,12 +174,12 @@ func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, 
 			// An archive or compressed file sent or answered as it is: its members
 			// are scanned (a secret blocks); it passes unchanged.
 			e := editor{s: s, dir: dir, arch: arch}
-			if err := e.scanArchive(body, kind, "$", 1); err != nil {
+			if err := e.scanArchive(body, kind, cmp.Or(loc, "$"), 1); err != nil {
 				return nil, e.res, err
 			}
 			return body, e.res, nil
 		}
-		return s.text(dir, body, "$")
+		return s.text(dir, body, cmp.Or(loc, "$"))
 	}
 	mode := scanner.ModeJSON
 	if scanner.DetectMode(body) == scanner.ModeJSONL { // JSON lines: batch input files
@@ -201,7 +203,7 @@ func (s *Scrubber) body(dir Direction, body []byte, arch *archiveScan) ([]byte, 
 		// engine reads base64 runs itself.
 		return nil, Result{}, ErrUnscannable
 	}
-	e := editor{s: s, dir: dir, src: body, root: root, arch: arch}
+	e := editor{s: s, dir: dir, src: body, root: root, arch: arch, loc: loc}
 	e.noteSecretKeys(fs) // before any location is written
 	lists, exclude := e.tokenListsIn()
 	docs, err := e.base64Docs()
@@ -578,7 +580,11 @@ func (e *editor) jsonlLines(fs []scanner.Finding) ([]span, error) {
 					return nil, ErrUnscannable
 				}
 			} else {
-				sub := editor{s: e.s, dir: e.dir, src: line, root: root, arch: e.archives(), loc: "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"}
+				lineLoc := "$[line " + strconv.Itoa(bytes.Count(e.src[:at], []byte("\n"))+1) + "]"
+				if e.loc != "" && e.loc != "$" { // a JSONL archive member
+					lineLoc = e.loc + ":" + lineLoc
+				}
+				sub := editor{s: e.s, dir: e.dir, src: line, root: root, arch: e.archives(), loc: lineLoc}
 				sub.noteSecretKeys(findingsIn(fs, at, end))
 				var ex []span
 				lists, spans := sub.tokenListsIn()

@@ -337,7 +337,7 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 			// A part that declares binary media but reads as text is scanned anyway:
 			// the declared type is the sender's word.
 			var r Result
-			content, r, err = s.body(Request, content, archives)
+			content, r, err = s.body(Request, content, archives, "")
 			res.add(r)
 			if err != nil {
 				return nil, res, err

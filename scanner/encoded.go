@@ -235,7 +235,6 @@ func joinLines(v []byte, a, end int) []byte {
 	return out
 }
 
-
 // wrappedBase64 reads the wrapped block v[a:end] whose first line is v[a:b] (full:
 // where its full lines end, if its last line is shorter, or -1). A secret found in
 // the whole block (or in it without a last line that may not belong to it) is one
