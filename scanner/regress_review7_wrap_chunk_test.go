@@ -13,7 +13,7 @@ import (
 func TestReview7WrappedChunking(t *testing.T) {
 	s := testScanner(t)
 	rng := rand.New(rand.NewPCG(11, 12))
-	for iter := 0; iter < 300; iter++ {
+	for iter := 0; iter < 120; iter++ {
 		var b strings.Builder
 		for k := 0; k < 1+rng.IntN(4); k++ {
 			payload := strings.Repeat("some config text line here\n", rng.IntN(40)) + "auth: " + ghToken(byte(iter+k)) + "\n" + strings.Repeat("x", rng.IntN(200))

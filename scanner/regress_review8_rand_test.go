@@ -32,7 +32,7 @@ func TestReview8RandomWrappedChunking(t *testing.T) {
 		}
 		return b.String()
 	}
-	for iter := 0; iter < 400; iter++ {
+	for iter := 0; iter < 150; iter++ { // FuzzWriterChunking explores further
 		var b strings.Builder
 		if rng.IntN(3) == 0 {
 			b.WriteString(strings.Repeat("plain filler text line\n", 3000+rng.IntN(3000)))
