@@ -171,7 +171,10 @@ func (p *policy) allowed(h *providers.Hit) bool {
 		return true
 	}
 	loc := h.Location
-	if i := strings.Index(loc, ":$"); i >= 0 && !strings.HasPrefix(loc, "$") { // event-name prefix
+	if i := strings.Index(loc, ":$"); i >= 0 && eventName(loc[:i]) {
+		// a streamed event's name before its path: the path is the event's own.
+		// Other prefixes (an upload's part, an archive member, a JSONL line, a
+		// base64 document) name another document, which body paths do not cover.
 		loc = loc[i+1:]
 	}
 	for _, pat := range p.allowPath {
@@ -184,6 +187,20 @@ func (p *policy) allowed(h *providers.Hit) bool {
 		}
 	}
 	return false
+}
+
+// eventName reports whether s can be an SSE event name (content_block_delta,
+// response.output_text.delta).
+func eventName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // tenants holds every tenant's state.

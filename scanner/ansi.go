@@ -16,16 +16,6 @@ const esc = 0x1b
 // not a CSI sequence and is read as it is.
 const maxCSI = 32
 
-// bareFinal holds the final bytes of the codes written without parameters: cursor
-// down, forward, back (B C D), next and previous line (E F), column (G), home (H, f),
-// erase (J K), scroll (S T), colours reset (m).
-var bareFinal = func() (t [256]bool) {
-	for _, c := range "BCDEFGHJKSTfm" {
-		t[c] = true
-	}
-	return t
-}()
-
 // csiAfter measures the CSI sequence whose ESC was just before b: the bytes of it
 // in b, 0 if there is none, and complete false if b ends before that is known. In
 // JSON (inJSON) a quote or a backslash ends the string or starts an escape, so it
@@ -43,14 +33,7 @@ func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
 		case inJSON && (c == '"' || c == '\\'):
 			return 0, true
 		case c >= 0x20 && c <= 0x3f: // parameters and intermediates
-		case c >= 0x40 && c <= 0x7e: // the final byte
-			if i == 1 && !bareFinal[c] {
-				// ESC [ and a final byte alone: only the codes tools write without
-				// parameters count (ink and log-update print ESC [ G before every
-				// line they redraw). Cursor up, ESC [ A, is left out: after it,
-				// AKIA… is more likely an AWS key than cursor up and KIA….
-				return 0, true
-			}
+		case c >= 0x40 && c <= 0x7e: // the final byte, a letter too, as a terminal reads it
 			return i + 1, true
 		default:
 			return 0, true

@@ -114,8 +114,8 @@ func (p *pipeline) scanBase64(v []byte, vbase, vend int64, eof bool) {
 				return
 			}
 			if end > b {
-				p.wrappedBase64(v, base, a, b, end, full)
-				i = ((base+end+stride-1)/stride*stride - stride) - base
+				next := p.wrappedBase64(v, base, a, b, end, full)
+				i = ((base+next+stride-1)/stride*stride - stride) - base
 				continue
 			}
 		}
@@ -236,40 +236,59 @@ func joinLines(v []byte, a, end int) []byte {
 }
 
 // wrappedBase64 reads the wrapped block v[a:end] whose first line is v[a:b] (full:
-// where its full lines end, if its last line is shorter, or -1). A secret found in
-// the whole block (or in it without a last line that may not belong to it) is one
-// finding for the block. Otherwise the block may have started a line early (an
-// unrelated value of the same width before it, such as a hex digest), so it is
-// tried once more from its second line; failing that, its lines are read one by
-// one, as runs of their own. The block is read at most three times over.
-func (p *pipeline) wrappedBase64(v []byte, base, a, b, end, full int) {
-	try := func(a, end, full int) bool {
-		if p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end)) {
-			return true
-		}
-		return full > a && p.checkBase64Span(joinLines(v, a, full), int64(base+a), int64(base+full))
+// where its full lines end, if its last line is shorter, or -1) and returns where
+// reading goes on. A secret found in the whole block, or in it without a last line
+// that may not belong to it (that line is then read on its own), is one finding
+// for the block. A block that decodes to text without a secret is a document: only
+// a short one (two unrelated values of that width on adjacent lines, say) is read
+// line by line as well. One that does not decode may have started a line early (an
+// unrelated value of the same width, a hex digest, before a block): if its first
+// line does not decode alone, it is tried once more from its second line; failing
+// that, its lines are read one by one, as runs of their own. No block is decoded
+// more than five times over.
+func (p *pipeline) wrappedBase64(v []byte, base, a, b, end, full int) int {
+	try := func(a, end int) (text, found bool) {
+		return p.checkBase64Span(joinLines(v, a, end), int64(base+a), int64(base+end))
 	}
-	if try(a, end, full) {
-		return
+	text, found := try(a, end)
+	if found {
+		return end
+	}
+	if !text && full > b {
+		if text, found = try(a, full); found {
+			return full
+		}
 	}
 	lines := blockLines(v, a, end)
-	if len(lines) > 2 {
-		a2 := lines[1][0]
-		full2 := full
-		if full2 <= lines[1][1] {
-			full2 = -1
+	if !text && len(lines) > 2 {
+		if _, ok := decodeBase64Text(v[a:b]); !ok {
+			a2 := lines[1][0]
+			t2, f2 := try(a2, end)
+			next := end
+			if !f2 && !t2 && full > lines[1][1] {
+				_, f2 = try(a2, full)
+				next = full
+			}
+			if f2 {
+				p.checkBase64(v[a:b], int64(base+a))
+				return next
+			}
 		}
-		if try(a2, end, full2) {
-			p.checkBase64(v[a:b], int64(base+a))
-			return
-		}
+	}
+	if text && len(lines) > maxRecheckLines {
+		return end
 	}
 	for _, l := range lines {
 		if l[1]-l[0] >= minBase64Run {
 			p.checkBase64(v[l[0]:l[1]], int64(base+l[0]))
 		}
 	}
+	return end
 }
+
+// maxRecheckLines: a block that decodes to text is read line by line as well only
+// up to this many lines.
+const maxRecheckLines = 4
 
 // blockLines returns the start and end of each line's run in the block v[a:end].
 func blockLines(v []byte, a, end int) [][2]int {
@@ -299,14 +318,14 @@ func (p *pipeline) checkBase64(run []byte, at int64) {
 // checkBase64Span decodes run, the base64 characters of view[vs:ve] (line breaks
 // left out for a wrapped block), and records a finding for the span if the decoded
 // text contains a secret.
-// It reports whether it recorded one.
-func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
+// It reports whether run decoded to text, and whether it recorded a finding.
+func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) (text, found bool) {
 	if len(run) < minBase64Run || len(run) > maxBase64Run || p.depth >= maxEncodedDepth {
-		return false
+		return false, false
 	}
 	dec, ok := decodeBase64Text(run)
 	if !ok {
-		return false
+		return false, false
 	}
 	var best *Finding
 	inner := p.s.scanDepth(dec, DetectMode(dec), p.depth+1)
@@ -316,7 +335,7 @@ func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
 		}
 	}
 	if best == nil {
-		return false
+		return true, false
 	}
 	p.addFinding(Finding{
 		RuleID: best.RuleID, Description: best.Description, Kind: best.Kind, Source: best.Source,
@@ -324,7 +343,7 @@ func (p *pipeline) checkBase64Span(run []byte, vs, ve int64) bool {
 		vs: vs, ve: ve, Encoding: "base64",
 		Preview: preview("", int(ve-vs)), Canary: best.Canary,
 	})
-	return true
+	return true, true
 }
 
 // decodeBase64Text decodes run as standard or URL-safe base64 (padded or not) and
