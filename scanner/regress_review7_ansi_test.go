@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 )
+
 // Review 7 found a key after a stray "ESC [" losing its first letter (read as the
 // code's final byte). A terminal reads it so too; what real output holds is a
 // complete code, parameters or not, then the key: that must be found.
