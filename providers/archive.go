@@ -159,15 +159,13 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 		return nil
 	case "gzip", "zstd":
 		var r io.Reader
+		var gr *gzipMembers
 		if kind == "gzip" {
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
+			var err error
+			if gr, err = newGzipMembers(data); err != nil {
 				return unscannableArchive("%s is damaged gzip", loc)
 			}
-			if err := e.scanMetadata([]string{zr.Name, zr.Comment, string(zr.Extra)}, loc); err != nil {
-				return err
-			}
-			r = zr
+			r = gr
 		} else {
 			zr, err := newZstdReader(bytes.NewReader(data))
 			if err != nil {
@@ -181,13 +179,28 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 		if err != nil {
 			return err
 		}
+		if gr != nil { // every member's header, now that all are read
+			if err := e.scanMetadata(gr.meta, loc); err != nil {
+				return err
+			}
+		}
 		return e.scanMember(member, at, depth)
 	case "tar":
-		tr := tar.NewReader(bytes.NewReader(data))
+		src := &countingReader{r: bytes.NewReader(data)}
+		tr := tar.NewReader(src)
 		for {
 			h, err := tr.Next()
 			if err == io.EOF {
-				return nil
+				// What follows the end blocks (a second archive, as cat a.tar b.tar
+				// makes and tar -i reads, or anything else) is read too.
+				rest := bytes.TrimLeft(data[min(src.n, int64(len(data))):], "\x00")
+				if len(rest) == 0 {
+					return nil
+				}
+				if archiveKind(rest) == "tar" {
+					return e.scanArchive(rest, "tar", loc, depth)
+				}
+				return e.scanMember(rest, loc+"(after the end)", depth)
 			}
 			if err != nil {
 				return unscannableArchive("%s is a damaged tar archive", loc)
@@ -314,6 +327,62 @@ func (e *editor) scanMetadata(meta []string, loc string) error {
 	err := sub.apply(fs, nil, false)
 	e.res.add(sub.res)
 	return err
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// gzipMembers reads every member of a gzip stream in turn, as one stream (as
+// gzip -d does), keeping each member's header (file name, comment, extra field).
+type gzipMembers struct {
+	src  *bytes.Reader
+	zr   *gzip.Reader
+	meta []string
+}
+
+func newGzipMembers(data []byte) (*gzipMembers, error) {
+	g := &gzipMembers{src: bytes.NewReader(data)}
+	zr, err := gzip.NewReader(g.src)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	g.zr = zr
+	g.header()
+	return g, nil
+}
+
+func (g *gzipMembers) header() {
+	g.meta = append(g.meta, g.zr.Name, g.zr.Comment, string(g.zr.Extra))
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if g.src.Len() == 0 {
+			return n, io.EOF
+		}
+		if err := g.zr.Reset(g.src); err != nil {
+			return n, err // what follows is no gzip member: damaged
+		}
+		g.zr.Multistream(false)
+		g.header()
+		if n > 0 {
+			return n, nil
+		}
+	}
 }
 
 // tarFile reports whether a tar member is to be read as file data.
