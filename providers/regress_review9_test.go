@@ -54,7 +54,6 @@ func TestReview9TarAfterEOF(t *testing.T) {
 	}
 }
 
-
 // Mutated archives (zip, tar with PAX, gzip with name/comment/extra) never panic.
 func TestReview9MutatedArchivesRefusedOrUnchanged(t *testing.T) {
 	tok := ghToken("Mu7aTe")
