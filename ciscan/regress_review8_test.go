@@ -56,3 +56,29 @@ func TestReview8DecodeV7Tar(t *testing.T) {
 		t.Errorf("V7 tar: Decode accepted it (redact would rewrite the archive as text)")
 	}
 }
+
+// Review 9: what follows a tar's end blocks (a second archive, as cat a.tar b.tar
+// makes; or plain text) was not read.
+func TestReview9TarAfterEnd(t *testing.T) {
+	dir := t.TempDir()
+	chdir(t, dir)
+	one := func(name, data string) []byte {
+		var tb bytes.Buffer
+		tw := tar.NewWriter(&tb)
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(data))
+		tw.Close()
+		return tb.Bytes()
+	}
+	a := one("a.txt", "hello\n")
+	b := one(".env", "GITHUB_TOKEN="+ghTok(9)+"\n")
+	for name, data := range map[string][]byte{
+		"cat.tar":  append(append([]byte(nil), a...), b...),
+		"tail.tar": append(append([]byte(nil), a...), []byte("GITHUB_TOKEN="+ghTok(10)+"\n")...),
+	} {
+		write(t, name, data)
+		if res := run(t, Options{Paths: []string{name}}); len(res.Items) != 1 {
+			t.Errorf("%s: findings %s, want the token after the first archive's end", name, dumpItems(res))
+		}
+	}
+}

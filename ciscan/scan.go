@@ -522,12 +522,29 @@ func v7TarHeader(h []byte) bool {
 
 // scanTar scans the regular-file members of a tar stream.
 func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
-	tr := tar.NewReader(r)
+	br := bufio.NewReaderSize(r, 512)
+	tr := tar.NewReader(br)
 	var total int64
 	startBytes := fr.bytes
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			// Past the end blocks: a second archive (cat a.tar b.tar, which tar -i
+			// reads) is read on; anything else is scanned as what follows.
+			for {
+				b, err := br.Peek(1)
+				if err != nil || b[0] != 0 {
+					break
+				}
+				br.Discard(1)
+			}
+			if head, _ := br.Peek(512); isTar(head) {
+				tr = tar.NewReader(br)
+				continue
+			}
+			if _, err := br.Peek(1); err == nil {
+				w.scanUnitIn(name+"!(after the end)", br, nil, fr, true)
+			}
 			return
 		}
 		if err != nil {
