@@ -6,14 +6,6 @@ import (
 	"testing"
 )
 
-func secretsIn(s *Scanner, src []byte) map[string]bool {
-	m := map[string]bool{}
-	for _, f := range s.ScanMode(src, ModeText) {
-		m[string(src[f.Start.Offset:f.End.Offset])] = true
-	}
-	return m
-}
-
 // A two-line wrapped block (std alphabet) followed by a shorter base64 line in the
 // URL-safe alphabet: the whole block fails (mixed alphabets), the block without its
 // last line succeeds, and the last line is then never read although it is a run of
