@@ -520,6 +520,9 @@ func v7TarHeader(h []byte) bool {
 	return sum == want
 }
 
+// zeroBlock is a tar block of zeros (end of archive, padding).
+var zeroBlock [512]byte
+
 // scanTar scans the regular-file members of a tar stream.
 func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 	br := bufio.NewReaderSize(r, 512)
@@ -531,18 +534,18 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 		if err == io.EOF {
 			// Past the end blocks: a second archive (cat a.tar b.tar, which tar -i
 			// reads) is read on; anything else is scanned as what follows.
-			for {
-				b, err := br.Peek(1)
-				if err != nil || b[0] != 0 {
+			for { // whole zero blocks: end blocks and padding (a header may start with zeros)
+				b, _ := br.Peek(512)
+				if len(b) < 512 || !bytes.Equal(b, zeroBlock[:]) {
 					break
 				}
-				br.Discard(1)
+				br.Discard(512)
 			}
 			if head, _ := br.Peek(512); isTar(head) {
 				tr = tar.NewReader(br)
 				continue
 			}
-			if _, err := br.Peek(1); err == nil {
+			if rest, _ := br.Peek(512); len(bytes.TrimLeft(rest, "\x00")) > 0 {
 				w.scanUnitIn(name+"!(after the end)", br, nil, fr, true)
 			}
 			return

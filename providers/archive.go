@@ -193,14 +193,20 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 			if err == io.EOF {
 				// What follows the end blocks (a second archive, as cat a.tar b.tar
 				// makes and tar -i reads, or anything else) is read too.
-				rest := bytes.TrimLeft(data[min(src.n, int64(len(data))):], "\x00")
-				if len(rest) == 0 {
+				rest := skipZeroBlocks(data[min(src.n, int64(len(data))):])
+				if len(bytes.TrimLeft(rest, "\x00")) == 0 {
 					return nil
 				}
-				if archiveKind(rest) == "tar" {
-					return e.scanArchive(rest, "tar", loc, depth)
+				if a.members++; a.members > maxArchiveMembers { // each archive of a chain counts
+					return unscannableArchive("%s holds more than %d archive members", loc, maxArchiveMembers)
 				}
-				return e.scanMember(rest, loc+"(after the end)", depth)
+				if archiveKind(rest) != "tar" {
+					return e.scanMember(rest, loc+"(after the end)", depth)
+				}
+				data = rest
+				src = &countingReader{r: bytes.NewReader(data)}
+				tr = tar.NewReader(src)
+				continue
 			}
 			if err != nil {
 				return unscannableArchive("%s is a damaged tar archive", loc)
@@ -327,6 +333,24 @@ func (e *editor) scanMetadata(meta []string, loc string) error {
 	err := sub.apply(fs, nil, false)
 	e.res.add(sub.res)
 	return err
+}
+
+// skipZeroBlocks drops the whole 512-byte blocks of zeros that start b (a tar's
+// end blocks and padding; a header that starts with zeros, an empty name, is kept).
+func skipZeroBlocks(b []byte) []byte {
+	for len(b) >= 512 && allZero(b[:512]) {
+		b = b[512:]
+	}
+	return b
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // countingReader counts the bytes read through it.

@@ -337,7 +337,11 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 			// A part that declares binary media but reads as text is scanned anyway:
 			// the declared type is the sender's word.
 			var r Result
-			content, r, err = s.body(Request, content, archives, "")
+			label := p.FileName()
+			if label == "" {
+				label = p.FormName()
+			}
+			content, r, err = s.body(Request, content, archives, "multipart:"+safeName(label))
 			res.add(r)
 			if err != nil {
 				return nil, res, err

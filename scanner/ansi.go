@@ -16,6 +16,10 @@ const esc = 0x1b
 // not a CSI sequence and is read as it is.
 const maxCSI = 32
 
+func wordByte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+}
+
 // csiAfter measures the CSI sequence whose ESC was just before b: the bytes of it
 // in b, 0 if there is none, and complete false if b ends before that is known. In
 // JSON (inJSON) a quote or a backslash ends the string or starts an escape, so it
@@ -34,6 +38,16 @@ func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
 			return 0, true
 		case c >= 0x20 && c <= 0x3f: // parameters and intermediates
 		case c >= 0x40 && c <= 0x7e: // the final byte, a letter too, as a terminal reads it
+			if i == 1 && c == 'A' {
+				// ESC [ A (cursor up) glued to a word is read as text: the word may
+				// be an AWS key id (AKIA…, ASIA…), which the model reads whole
+				if len(b) == 2 {
+					return 0, false // the next byte decides
+				}
+				if wordByte(b[2]) {
+					return 0, true
+				}
+			}
 			return i + 1, true
 		default:
 			return 0, true

@@ -73,7 +73,7 @@ func TestTerminalCodeEdges(t *testing.T) {
 		complete bool
 	}{
 		{"[0m", 3, true}, {"[38;5;196m", 10, true}, {"[K", 2, true}, {"[m", 2, true}, {"(B", 0, true},
-		{"[1A", 3, true}, {"[A", 2, true}, {"[G", 2, true}, {"[Gx", 2, true},
+		{"[1A", 3, true}, {"[A", 0, false}, {"[A\n", 2, true}, {"[AKIA", 0, true}, {"[G", 2, true}, {"[Gx", 2, true},
 		{"[" + strings.Repeat("1", maxCSI) + "m", 0, true}, {"[38;5", 0, false}, {"", 0, false},
 	} {
 		if n, complete := csiAfter([]byte(c.in), false); n != c.n || complete != c.complete {

@@ -255,7 +255,15 @@ func (p *pipeline) wrappedBase64(v []byte, base, a, b, end, full int) int {
 		return end
 	}
 	if !text && full > b {
-		if text, found = try(a, full); found {
+		// without its last line, which is then read on its own, as a run
+		t, f := try(a, full)
+		if f {
+			return full
+		}
+		if t {
+			if lines := blockLines(v, a, full); len(lines) <= maxRecheckLines {
+				p.checkLines(v, base, lines)
+			}
 			return full
 		}
 	}
@@ -275,15 +283,19 @@ func (p *pipeline) wrappedBase64(v []byte, base, a, b, end, full int) int {
 			}
 		}
 	}
-	if text && len(lines) > maxRecheckLines {
-		return end
+	if !text || len(lines) <= maxRecheckLines {
+		p.checkLines(v, base, lines)
 	}
+	return end
+}
+
+// checkLines reads each line of a block as a run of its own.
+func (p *pipeline) checkLines(v []byte, base int, lines [][2]int) {
 	for _, l := range lines {
 		if l[1]-l[0] >= minBase64Run {
 			p.checkBase64(v[l[0]:l[1]], int64(base+l[0]))
 		}
 	}
-	return end
 }
 
 // maxRecheckLines: a block that decodes to text is read line by line as well only
