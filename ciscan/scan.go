@@ -545,7 +545,14 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 				tr = tar.NewReader(br)
 				continue
 			}
-			if rest, _ := br.Peek(512); len(bytes.TrimLeft(rest, "\x00")) > 0 {
+			for { // zeros that are no whole block, before what follows
+				b, err := br.Peek(1)
+				if err != nil || b[0] != 0 {
+					break
+				}
+				br.Discard(1)
+			}
+			if _, err := br.Peek(1); err == nil {
 				w.scanUnitIn(name+"!(after the end)", br, nil, fr, true)
 			}
 			return

@@ -201,7 +201,8 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 					return unscannableArchive("%s holds more than %d archive members", loc, maxArchiveMembers)
 				}
 				if archiveKind(rest) != "tar" {
-					return e.scanMember(rest, loc+"(after the end)", depth)
+					// anything else (zeros that are no whole block may come first)
+					return e.scanMember(bytes.TrimLeft(rest, "\x00"), loc+"(after the end)", depth)
 				}
 				data = rest
 				src = &countingReader{r: bytes.NewReader(data)}

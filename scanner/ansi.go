@@ -44,7 +44,7 @@ func csiAfter(b []byte, inJSON bool) (n int, complete bool) {
 				if len(b) == 2 {
 					return 0, false // the next byte decides
 				}
-				if wordByte(b[2]) {
+				if wordByte(b[2]) || inJSON && b[2] == '\\' { // in JSON an escape may spell a letter
 					return 0, true
 				}
 			}
