@@ -186,14 +186,14 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 		}
 		return e.scanMember(member, at, depth)
 	case "tar":
-		src := &countingReader{r: bytes.NewReader(data)}
+		src := bytes.NewReader(data)
 		tr := tar.NewReader(src)
 		for {
 			h, err := tr.Next()
 			if err == io.EOF {
 				// What follows the end blocks (a second archive, as cat a.tar b.tar
 				// makes and tar -i reads, or anything else) is read too.
-				rest := skipZeroBlocks(data[min(src.n, int64(len(data))):])
+				rest := skipZeroBlocks(data[src.Size()-int64(src.Len()):])
 				if len(bytes.TrimLeft(rest, "\x00")) == 0 {
 					return nil
 				}
@@ -205,7 +205,7 @@ func (e *editor) scanArchive(data []byte, kind, loc string, depth int) error {
 					return e.scanMember(bytes.TrimLeft(rest, "\x00"), loc+"(after the end)", depth)
 				}
 				data = rest
-				src = &countingReader{r: bytes.NewReader(data)}
+				src = bytes.NewReader(data)
 				tr = tar.NewReader(src)
 				continue
 			}
@@ -352,18 +352,6 @@ func allZero(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // gzipMembers reads every member of a gzip stream in turn, as one stream (as

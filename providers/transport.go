@@ -320,13 +320,14 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 		default:
 			return nil, res, errUnscannablePart
 		}
+		label := p.FileName()
+		if label == "" {
+			label = p.FormName()
+		}
+		loc := "multipart:" + safeName(label) // where the part's findings are
 		if kind := archiveKind(content); kind != "" {
 			// Recognised by its bytes: compressed, its members would pass unread.
-			label := p.FileName()
-			if label == "" {
-				label = p.FormName()
-			}
-			r, err := s.scanArchivePart(Request, content, kind, "multipart:"+safeName(label), archives)
+			r, err := s.scanArchivePart(Request, content, kind, loc, archives)
 			res.add(r)
 			if err != nil {
 				return nil, res, err
@@ -337,11 +338,7 @@ func scrubMultipart(s *Scrubber, boundary string, body []byte) ([]byte, Result, 
 			// A part that declares binary media but reads as text is scanned anyway:
 			// the declared type is the sender's word.
 			var r Result
-			label := p.FileName()
-			if label == "" {
-				label = p.FormName()
-			}
-			content, r, err = s.body(Request, content, archives, "multipart:"+safeName(label))
+			content, r, err = s.body(Request, content, archives, loc)
 			res.add(r)
 			if err != nil {
 				return nil, res, err
