@@ -1,6 +1,7 @@
 package ciscan
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
@@ -75,6 +76,16 @@ func write(t testing.TB, path string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// tarBytes is a ustar archive of one regular file.
+func tarBytes(name string, data []byte) []byte {
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg, Format: tar.FormatUSTAR})
+	tw.Write(data)
+	tw.Close()
+	return tb.Bytes()
 }
 
 func gzipBytes(t testing.TB, data []byte) []byte {

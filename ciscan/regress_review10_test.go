@@ -1,20 +1,10 @@
 package ciscan
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"testing"
 )
-
-func r6xTar(name string, data []byte) []byte {
-	var tb bytes.Buffer
-	tw := tar.NewWriter(&tb)
-	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg, Format: tar.FormatUSTAR})
-	tw.Write(data)
-	tw.Close()
-	return tb.Bytes()
-}
 
 // scanTar discards every zero byte after the end blocks, not whole blocks: a
 // second archive whose first header has an empty name loses its alignment, is
@@ -26,12 +16,12 @@ func TestReview10TarAfterEndEmptyName(t *testing.T) {
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte("GITHUB_TOKEN=" + ghTok(11) + "\n"))
 	zw.Close()
-	second := r6xTar("", gz.Bytes())
+	second := tarBytes("", gz.Bytes())
 	write(t, "one.tar", second)
 	if res := run(t, Options{Paths: []string{"one.tar"}}); len(res.Items) != 1 {
 		t.Fatalf("control: %s", dumpItems(res))
 	}
-	write(t, "cat.tar", append(r6xTar("a.txt", []byte("hello\n")), second...))
+	write(t, "cat.tar", append(tarBytes("a.txt", []byte("hello\n")), second...))
 	if res := run(t, Options{Paths: []string{"cat.tar"}}); len(res.Items) != 1 {
 		t.Errorf("cat.tar: findings %s, want the token in the second archive's gzip member", dumpItems(res))
 	}

@@ -17,7 +17,7 @@ func TestReview11TarPartialZeros(t *testing.T) {
 	text := []byte("GITHUB_TOKEN=" + ghTok(11) + "\n")
 	for _, k := range []int{0, 1, 100, 511, 513} {
 		for name, tail := range map[string][]byte{"gzip": gz.Bytes(), "text": text} {
-			data := append(r6xTar("a.txt", []byte("ok\n")), bytes.Repeat([]byte{0}, k)...)
+			data := append(tarBytes("a.txt", []byte("ok\n")), bytes.Repeat([]byte{0}, k)...)
 			data = append(data, tail...)
 			f := fmt.Sprintf("x%d%s.tar", k, name)
 			write(t, f, data)

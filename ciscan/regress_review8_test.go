@@ -62,16 +62,8 @@ func TestReview8DecodeV7Tar(t *testing.T) {
 func TestReview9TarAfterEnd(t *testing.T) {
 	dir := t.TempDir()
 	chdir(t, dir)
-	one := func(name, data string) []byte {
-		var tb bytes.Buffer
-		tw := tar.NewWriter(&tb)
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-		tw.Write([]byte(data))
-		tw.Close()
-		return tb.Bytes()
-	}
-	a := one("a.txt", "hello\n")
-	b := one(".env", "GITHUB_TOKEN="+ghTok(9)+"\n")
+	a := tarBytes("a.txt", []byte("hello\n"))
+	b := tarBytes(".env", []byte("GITHUB_TOKEN="+ghTok(9)+"\n"))
 	for name, data := range map[string][]byte{
 		"cat.tar":  append(append([]byte(nil), a...), b...),
 		"tail.tar": append(append([]byte(nil), a...), []byte("GITHUB_TOKEN="+ghTok(10)+"\n")...),
