@@ -14,6 +14,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/scrubgate/scrubgate/internal/sniff"
 )
 
 // An input is read "as it really is": compressed streams are decompressed (several
@@ -182,9 +184,9 @@ func decodeText(r io.Reader, limit int64, strict bool) (*decoded, error) {
 		}
 		break
 	}
-	head, _ := br.Peek(utf16Sniff)
-	if enc, bom := detectUTF16(head); enc != encNone {
-		l := layer{kind: layerUTF16, be: enc == encUTF16BE, bom: bom > 0}
+	head, _ := br.Peek(sniff.UTF16Sniff)
+	if be, bom, ok := sniff.UTF16(head); ok {
+		l := layer{kind: layerUTF16, be: be, bom: bom > 0}
 		br.Discard(bom)
 		d.layers = append(d.layers, l)
 		var src io.Reader = br
@@ -266,70 +268,6 @@ func humanSize(n int64) string {
 
 // UTF-16
 
-type textEncoding int
-
-const (
-	encNone textEncoding = iota
-	encUTF16LE
-	encUTF16BE
-)
-
-// utf16Sniff is how many bytes detectUTF16 looks at.
-const utf16Sniff = 4096
-
-// detectUTF16 recognises UTF-16 text from its first bytes: a byte order mark (FF FE,
-// FE FF; FF FE 00 00 is UTF-32 and not taken), or, without one, the NUL pattern of
-// mostly-ASCII text as PowerShell and other Windows tools write it: in at least 70% of
-// the 2-byte units one byte is NUL and the other a printable ASCII character (or
-// whitespace), always on the same side. A few NULs in
-// a UTF-8 transcript do not make it UTF-16. It returns the encoding and the length of
-// the byte order mark.
-func detectUTF16(head []byte) (textEncoding, int) {
-	if len(head) >= 2 {
-		switch {
-		case head[0] == 0xFF && head[1] == 0xFE:
-			if len(head) >= 4 && head[2] == 0 && head[3] == 0 {
-				return encNone, 0
-			}
-			return encUTF16LE, 2
-		case head[0] == 0xFE && head[1] == 0xFF:
-			return encUTF16BE, 2
-		}
-	}
-	n := len(head) &^ 1
-	if n > utf16Sniff {
-		n = utf16Sniff
-	}
-	units := n / 2
-	if units < 4 {
-		return encNone, 0
-	}
-	var le, be int
-	for i := 0; i < n; i += 2 {
-		a, b := head[i], head[i+1]
-		switch {
-		case b == 0 && textByte(a):
-			le++
-		case a == 0 && textByte(b):
-			be++
-		}
-	}
-	// ASCII text in UTF-16 has the pattern in every unit; the slack (30%) is for
-	// other characters. The opposite pattern must be (nearly) absent.
-	switch {
-	case le*10 >= units*7 && be*20 <= units:
-		return encUTF16LE, 0
-	case be*10 >= units*7 && le*20 <= units:
-		return encUTF16BE, 0
-	}
-	return encNone, 0
-}
-
-// textByte: printable ASCII or the usual whitespace.
-func textByte(c byte) bool {
-	return c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' || c == '\f'
-}
-
 // utf16OffsetMapper maps offsets in the UTF-8 text decoded from UTF-16 back to byte
 // offsets in the UTF-16 input: every character before the offset took one 2-byte unit,
 // or two for characters beyond U+FFFF (4-byte UTF-8 sequences), after the byte order
@@ -410,7 +348,7 @@ func Decode(r io.Reader, limit int64) (*Layered, error) {
 		d.Close()
 		return nil, ErrArchive
 	}
-	if head, _ := d.r.Peek(peekSize); isTar(head) {
+	if head, _ := d.r.Peek(peekSize); sniff.TarHeader(head) {
 		d.Close()
 		return nil, ErrTarArchive
 	}

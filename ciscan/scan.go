@@ -11,9 +11,9 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"sync"
 
+	"github.com/scrubgate/scrubgate/internal/sniff"
 	"github.com/scrubgate/scrubgate/report"
 	"github.com/scrubgate/scrubgate/scanner"
 )
@@ -258,9 +258,9 @@ func (w *worker) open(ctx context.Context, j job) (*source, error) {
 // comes; an archive, a compressed stream or UTF-16 text is first copied to a temporary
 // file (at most the size limit), since it needs random access or a second reading.
 func (w *worker) spoolIfNeeded(r io.Reader, src *source) (*source, error) {
-	br := bufio.NewReaderSize(r, utf16Sniff)
-	head, _ := br.Peek(utf16Sniff)
-	if enc, _ := detectUTF16(head); !isZip(head) && !isCompressed(head) && enc == encNone {
+	br := bufio.NewReaderSize(r, sniff.UTF16Sniff)
+	head, _ := br.Peek(sniff.UTF16Sniff)
+	if _, _, utf16 := sniff.UTF16(head); !isZip(head) && !isCompressed(head) && !utf16 {
 		src.r = br
 		return src, nil
 	}
@@ -309,7 +309,7 @@ func (w *worker) scanUnitIn(name string, raw io.Reader, reopen func() (io.ReadCl
 	}
 	defer d.Close()
 	head, _ := d.r.Peek(peekSize)
-	if !inTar && isTar(head) {
+	if !inTar && sniff.TarHeader(head) {
 		// A tar archive (.tar, .tar.gz, .tgz, .tar.zst): every member is scanned as
 		// its own input, named archive.tar!member, so compressed and UTF-16 members
 		// are decoded like files.
@@ -485,41 +485,6 @@ func (w *worker) scanUTF16Segments(reopen func() (io.ReadCloser, error)) []scann
 	return found
 }
 
-// isTar recognises a POSIX (ustar) or GNU tar header.
-func isTar(head []byte) bool {
-	if len(head) < 512 {
-		return false
-	}
-	if bytes.Equal(head[257:263], []byte("ustar\x00")) || bytes.Equal(head[257:265], []byte("ustar  \x00")) {
-		return true
-	}
-	return v7TarHeader(head[:512])
-}
-
-// v7TarHeader reports whether h is an old-style (V7) tar header, which has no
-// magic: a name, and a checksum field that matches the header's bytes.
-func v7TarHeader(h []byte) bool {
-	if h[0] == 0 {
-		return false
-	}
-	field := bytes.TrimRight(bytes.TrimLeft(h[148:156], " "), " \x00")
-	if len(field) == 0 {
-		return false
-	}
-	want, err := strconv.ParseUint(string(field), 8, 32)
-	if err != nil {
-		return false
-	}
-	var sum uint64
-	for i, c := range h {
-		if i >= 148 && i < 156 {
-			c = ' '
-		}
-		sum += uint64(c)
-	}
-	return sum == want
-}
-
 // zeroBlock is a tar block of zeros (end of archive, padding).
 var zeroBlock [512]byte
 
@@ -541,7 +506,7 @@ func (w *worker) scanTar(name string, r io.Reader, fr *fileResult) {
 				}
 				br.Discard(512)
 			}
-			if head, _ := br.Peek(512); isTar(head) {
+			if head, _ := br.Peek(512); sniff.TarHeader(head) {
 				tr = tar.NewReader(br)
 				continue
 			}

@@ -7,12 +7,12 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/scrubgate/scrubgate/internal/sniff"
 	"github.com/scrubgate/scrubgate/scanner"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -60,7 +60,7 @@ func archiveKind(data []byte) string {
 		return "gzip"
 	case bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		return "zstd"
-	case tarHeader(data):
+	case sniff.TarHeader(data):
 		return "tar"
 	case bytes.HasPrefix(data, []byte("7z\xbc\xaf\x27\x1c")):
 		return "7z"
@@ -74,22 +74,6 @@ func archiveKind(data []byte) string {
 		return "lz4"
 	}
 	return ""
-}
-
-// tarHeader reports whether data starts with a ustar header whose checksum holds.
-func tarHeader(data []byte) bool {
-	if len(data) < 512 || string(data[257:262]) != "ustar" {
-		return false
-	}
-	var sum int64
-	for i, c := range data[:512] {
-		if i >= 148 && i < 156 {
-			c = ' ' // the checksum field counts as spaces
-		}
-		sum += int64(c)
-	}
-	want, err := strconv.ParseInt(strings.Trim(string(data[148:156]), " \x00"), 8, 64)
-	return err == nil && want == sum
 }
 
 // archiveScan reads the archives of one body within one budget.

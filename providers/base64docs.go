@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/scrubgate/scrubgate/internal/sniff"
 	"github.com/scrubgate/scrubgate/scanner"
 )
 
@@ -93,43 +94,21 @@ func textMedia(mt string) bool {
 }
 
 // utf16Of tells whether data is UTF-16 text and its byte order: by byte order mark
-// (not UTF-32's), by a declared charset, or, as the raw-body check does, by the
-// NUL pattern of mostly-ASCII text (one of its first two bytes is NUL, and in its
-// first 4 KiB NUL bytes sit on one side of the code units only, never both).
+// or the NUL pattern of mostly-ASCII text (sniff.UTF16, as the CI scan reads files),
+// or by a declared charset when data has no byte order mark of either UTF-16 or
+// UTF-32.
 func utf16Of(data []byte, charset string) (bigEndian, ok bool) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}) || bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
-		return false, false // UTF-32
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return false, true
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return true, true
-	case charset == "utf-16le":
-		return false, true
-	case charset == "utf-16be" || charset == "utf-16":
-		return true, true
-	case len(data) < 2 || (data[0] == 0) == (data[1] == 0):
-		return false, false
+	be, bom, ok := sniff.UTF16(data)
+	if bom > 0 || bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}) || bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}) {
+		return be, ok
 	}
-	head := data[:min(len(data), 4096)&^1]
-	even, odd := 0, 0
-	for i := 0; i < len(head); i += 2 {
-		switch {
-		case head[i] == 0 && head[i+1] == 0:
-			return false, false // U+0000: not UTF-16 text (UTF-32, or binary)
-		case head[i] == 0:
-			even++
-		case head[i+1] == 0:
-			odd++
-		}
-	}
-	switch {
-	case even > 0 && odd == 0:
-		return true, true
-	case odd > 0 && even == 0:
+	switch charset {
+	case "utf-16le":
 		return false, true
+	case "utf-16be", "utf-16":
+		return true, true
 	}
-	return false, false
+	return be, ok
 }
 
 // decodeUTF16 transcodes UTF-16 to UTF-8. exact is false when re-encoding would not

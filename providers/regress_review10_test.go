@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/scrubgate/scrubgate/internal/sniff"
 )
 
 func r6xTar(t *testing.T, name string, data []byte) []byte {
@@ -58,7 +60,7 @@ func TestReview10TarChunksRecursion(t *testing.T) {
 		sum += int(c)
 	}
 	copy(h[148:156], fmt.Sprintf("%06o\x00 ", sum))
-	if !tarHeader(chunk.Bytes()) {
+	if !sniff.TarHeader(chunk.Bytes()) {
 		t.Skip("chunk not recognised")
 	}
 	n := 20000

@@ -235,7 +235,9 @@ func readBody(r io.Reader, length int64, encoding string, max int64, what string
 
 // unscannableEncoding refuses request bodies in a character encoding the scanner
 // cannot read (UTF-16 and UTF-32, declared or detected): forwarded unscanned, an
-// upstream that decodes them would receive the secrets.
+// upstream that decodes them would receive the secrets. Detection here fails closed
+// and is broader than sniff.UTF16 on purpose: a UTF-8 body (JSON, form, text)
+// never starts with a byte order mark or a NUL, so any such start is refused.
 func unscannableEncoding(contentType string, body []byte) string {
 	if _, params, err := mime.ParseMediaType(contentType); err == nil {
 		switch cs := strings.ToLower(params["charset"]); cs {

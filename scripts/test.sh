@@ -48,6 +48,8 @@ fuzz ./providers FuzzBody 5000
 fuzz ./providers FuzzStream 5000
 fuzz ./providers FuzzParseTree 50000
 fuzz ./ciscan FuzzUTF16 20000
+fuzz ./internal/sniff FuzzTarHeader 50000
+fuzz ./internal/sniff FuzzUTF16 50000
 fuzz ./ciscan FuzzParseBaseline 50000
 fuzz ./ciscan FuzzSSE 10000
 fuzz ./ciscan FuzzJSONStringIndex 20000
