@@ -1,5 +1,7 @@
 package scanner
 
+import "github.com/scrubgate/scrubgate/detectors"
+
 // Terminal colour and cursor codes (ANSI CSI sequences: ESC [ parameters
 // intermediates final) are everywhere in captured tool output: grep --color, test
 // runners, CI logs with forced colour, `script` typescripts. Glued to a secret they
@@ -9,12 +11,76 @@ package scanner
 // "\u001b[…m" is decoded so; text that holds an ESC byte gets a view of its own in
 // which each code is one space (pipeline.feedText), mapped back to the raw bytes.
 // Offsets point into the input, and the output keeps every code.
+//
+// A run of codes inside a token is read as nothing instead: grep --color marks the
+// part of a line that matched, so "grep ghp_" prints ESC[01;31mESC[Kghp_ESC[mESC[K
+// and then the rest of the token, and the model reads one token. A run glues when
+// the bytes on both sides of it can be part of a token (glueByte).
 
 const esc = 0x1b
+
+// jsonESC is ESC as a JSON escape (hex digits in either case).
+var jsonESC = []byte(`\u001b`)
 
 // maxCSI bounds the bytes after ESC that can make one sequence; a longer run is
 // not a CSI sequence and is read as it is.
 const maxCSI = 32
+
+// maxCodeRun bounds the raw bytes of one run of codes (what streaming holds back
+// to see the byte after it); a longer run is cut at a code boundary.
+const maxCodeRun = 256
+
+// glueByte reports whether c can be part of a token on either side of a run of codes.
+func glueByte(c byte) bool {
+	return wordByte(c) || c == '-' || c == '.' || c == '/' || c == '+' || c == '='
+}
+
+// codeRun measures the run of terminal codes at the start of b (ESC bytes in text;
+// in JSON, inJSON, the escape \u001b): its raw length n (0 if b does not start with
+// a complete code) and whether it is known. It is not known (false) when b ends
+// before the run's extent or the byte after it is seen, unless eof says b ends the
+// input. A run glues (is read as nothing) when prev and b[n] are glueByte.
+func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
+	for n < len(b) && n < maxCodeRun {
+		var k, lead int
+		if inJSON {
+			if b[n] != '\\' {
+				break
+			}
+			m := min(len(b)-n, len(jsonESC))
+			if !detectors.EqualFoldASCII(b[n:n+m], jsonESC[:m]) {
+				break
+			}
+			if m < len(jsonESC) {
+				if eof {
+					break
+				}
+				return 0, false
+			}
+			lead = len(jsonESC)
+		} else {
+			if b[n] != esc {
+				break
+			}
+			lead = 1
+		}
+		k, ok := csiAfter(b[n+lead:], inJSON)
+		if !ok {
+			if eof && n > 0 {
+				break // an unfinished code after the run is text
+			}
+			return 0, false
+		}
+		if k == 0 {
+			break
+		}
+		n += lead + k
+	}
+	if n == len(b) && n > 0 && !eof {
+		return 0, false // the byte after the run decides
+	}
+	return n, true
+}
 
 func wordByte(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'

@@ -90,3 +90,48 @@ func TestTerminalCodeEdges(t *testing.T) {
 		t.Errorf("findings %+v", fs)
 	}
 }
+
+// grep --color marks the part of a line that matched: "grep -r ghp_" prints the
+// prefix between codes and the rest of the token after them. The codes split the
+// token in two (each read as a space), so neither half was a finding. A run of
+// codes with token bytes on both sides is now read as nothing.
+func TestTerminalCodesInsideToken(t *testing.T) {
+	s := testScanner(t)
+	gh, aws := ghToken(22), "AKIARLE67BFIQTZPH4MN"
+	hl := func(m string) string { return "\x1b[01;31m\x1b[K" + m + "\x1b[m\x1b[K" }
+	log := "src/.env:2:GITHUB_TOKEN=" + hl("ghp_") + gh[4:] + "\n" +
+		"deploy.sh:7:export AWS_ACCESS_KEY_ID=" + hl("AKIA") + aws[4:] + "\n" +
+		"notes.md:1:token " + gh[:10] + hl(gh[10:14]) + gh[14:] + " here\n" +
+		"plain: " + hl("ghp_") + " and " + hl("AKIA") + " alone\n"
+	secrets := []string{gh, aws, gh}
+	check := func(what string, src []byte, mode Mode) {
+		t.Helper()
+		fs := s.ScanMode(src, mode)
+		var got []string
+		for _, f := range fs {
+			got = append(got, string(f.Secret()))
+		}
+		if strings.Join(got, " ") != strings.Join(secrets, " ") {
+			t.Fatalf("%s: findings %q, want %q", what, got, secrets)
+		}
+		out := s.RedactMode(src, mode, Mask)
+		for _, part := range []string{gh[4:], aws[4:], gh[14:]} {
+			if bytes.Contains(out, []byte(part)) {
+				t.Errorf("%s: redacted output still holds %q", what, part)
+			}
+		}
+		if !bytes.Contains(out, []byte("alone")) || !bytes.Contains(out, []byte("GITHUB_TOKEN=")) {
+			t.Errorf("%s: redaction took more than the tokens: %q", what, out)
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		for _, max := range []int{1, 2, 3, 7, 64} {
+			if got := streamIn(t, s, src, mode, rng, max); !bytes.Equal(got, s.RedactMode(src, mode, positionalReplace)) {
+				t.Errorf("%s: chunks of up to %d bytes give other output", what, max)
+			}
+		}
+	}
+	check("text", []byte(log), ModeText)
+	doc, _ := json.Marshal(map[string]any{"type": "tool_result", "content": log})
+	check("JSON", doc, ModeJSON)
+	check("JSONL", append(doc, '\n'), ModeJSONL)
+}

@@ -126,9 +126,10 @@ func (j *jsonView) startText(seen []byte, base int64, size int) {
 	j.view = append(j.view[:0], seen...)
 }
 
-// feedText reads plain text: every terminal code becomes one space in the view, a
-// code cut by the end of b waits for the next bytes.
-func (j *jsonView) feedText(b []byte) {
+// feedText reads plain text: every run of terminal codes becomes one space in the
+// view, or nothing inside a token (ansi.go); a run whose end or next byte is not
+// known yet waits for the next bytes, unless eof says there are none.
+func (j *jsonView) feedText(b []byte, eof bool) {
 	if len(j.pending) > 0 {
 		b = append(j.pending, b...)
 		j.pending = nil
@@ -140,7 +141,7 @@ func (j *jsonView) feedText(b []byte) {
 			break
 		}
 		i += k
-		n, complete := csiAfter(b[i+1:], false)
+		n, complete := codeRun(b[i:], false, eof)
 		if !complete {
 			j.appendRun(b[lit:i])
 			j.pending = append([]byte(nil), b[i:]...)
@@ -151,11 +152,22 @@ func (j *jsonView) feedText(b []byte) {
 			continue
 		}
 		j.appendRun(b[lit:i])
-		j.addDecoded(space, n+1)
-		i += n + 1
+		j.addCodeRun(n, i+n < len(b) && glueByte(b[i+n]))
+		i += n
 		lit = i
 	}
 	j.appendRun(b[lit:])
+}
+
+// addCodeRun puts a run of terminal codes of rawLen bytes in the view: nothing
+// when the bytes on both sides of it can be part of one token (next says so of
+// the byte after it), one space otherwise.
+func (j *jsonView) addCodeRun(rawLen int, next bool) {
+	if next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1]) {
+		j.addDecoded(nil, rawLen)
+		return
+	}
+	j.addDecoded(space, rawLen)
 }
 
 var space = []byte{' '}
@@ -298,7 +310,7 @@ func (j *jsonView) feed(b []byte) {
 		return
 	}
 	if j.text {
-		j.feedText(b)
+		j.feedText(b, false)
 		return
 	}
 	if len(j.pending) > 0 {
@@ -495,6 +507,9 @@ func (j *jsonView) toView(r int64) int64 {
 
 // flush is called at the end of input: an incomplete escape is kept as raw text.
 func (j *jsonView) flush() {
+	if j.text && len(j.pending) > 0 {
+		j.feedText(nil, true)
+	}
 	if len(j.pending) > 0 {
 		p := j.pending
 		j.pending = nil
@@ -536,14 +551,14 @@ func (j *jsonView) decodeEscape(b []byte) int {
 		}
 		n = 6
 		r := rune(r1)
-		if r == esc { // a terminal code, \u001b[1m: one space (ansi.go)
-			k, complete := csiAfter(b[6:], true)
+		if r == esc { // a run of terminal codes, \u001b[1m: one space or nothing (ansi.go)
+			k, complete := codeRun(b, true, false)
 			if !complete {
 				return 0
 			}
 			if k > 0 {
-				j.addDecoded(space, 6+k)
-				return 6 + k
+				j.addCodeRun(k, k < len(b) && glueByte(b[k]))
+				return k
 			}
 		}
 		if utf16.IsSurrogate(r) {

@@ -180,6 +180,8 @@ func fuzzSeeds(s *Scanner) [][]byte {
 		[]byte("GITHUB_TOKEN=\x1b[1m"+ghToken(16)+"\x1b[0m\n\x1b[33mDB_PASSWORD\x1b[m\x1b[K=Xk9pL2vQ7wRt5zYq\x1b[0m\n\x1b[38;5"),
 		[]byte(wrap("registry auth: "+ghToken(17)+"\nmore text, and more text to wrap the lines\n", 76, "\n", "  ")+"tail\n"),
 		[]byte(`{"out":"\u001b[32mok\u001b[0m AWS_KEY=\u001B[1mAKIARLE67BFIQTZPH4MN\u001b[0m","e":"\u001b[3"}`),
+		[]byte("a.env:1:T=\x1b[01;31m\x1b[Kghp_\x1b[m\x1b[K"+ghToken(18)[4:]+"\n\x1b[1m\x1b[m"),
+		[]byte(`{"o":"k=\u001b[01;31m\u001b[KAKIA\u001b[m\u001b[KRLE67BFIQTZPH4MN\u001b[m\u001b"}`),
 	)
 }
 
