@@ -136,10 +136,53 @@ func (s *Server) upstreamURL(provider string) (*url.URL, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Base URLs are often written with the API version (https://host/v1); the
-	// routes carry it already.
-	pu.Path = strings.TrimSuffix(strings.TrimSuffix(pu.Path, "/"), "/v1")
+	pu.Path = strings.TrimSuffix(pu.Path, "/")
+	pu.RawPath = ""
 	return pu, nil
+}
+
+// versionedBase reports whether an upstream URL's path names an API version (a
+// segment such as v1, v1beta, v2alpha1): it is then a base URL as the providers
+// document them for their SDKs (https://api.openai.com/v1,
+// https://api.groq.com/openai/v1, https://generativelanguage.googleapis.com/v1beta/openai),
+// and it stands in for the route's own version prefix. Without one (a host, or
+// https://host/prefix) the route's whole path is appended to it.
+func versionedBase(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if len(seg) < 2 || seg[0] != 'v' || seg[1] < '0' || seg[1] > '9' {
+			continue
+		}
+		i := 1
+		for i < len(seg) && seg[i] >= '0' && seg[i] <= '9' {
+			i++
+		}
+		for i < len(seg) && (seg[i] >= 'a' && seg[i] <= 'z' || seg[i] >= '0' && seg[i] <= '9') {
+			i++
+		}
+		if i == len(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// versionPrefixes are the route prefixes that carry an API version, longest first.
+var versionPrefixes = []string{"/openai/v1", "/api/v1", "/v1"}
+
+// stripVersionPrefix removes the route's version prefix from an outbound URL, so a
+// versioned base URL takes its place.
+func stripVersionPrefix(u *url.URL) {
+	for _, p := range versionPrefixes {
+		if rest, ok := strings.CutPrefix(u.Path, p); ok && (rest == "" || rest[0] == '/') {
+			u.Path = rest
+			if raw, ok := strings.CutPrefix(u.RawPath, p); ok {
+				u.RawPath = raw
+			} else {
+				u.RawPath = ""
+			}
+			return
+		}
+	}
 }
 
 // startEcho runs the built-in fake LLM on a loopback port.
@@ -201,9 +244,13 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 	for _, h := range s.cfg.ForwardHeaders {
 		allowed = append(allowed, http.CanonicalHeaderKey(h))
 	}
+	versioned := versionedBase(target.Path)
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			info := pr.In.Context().Value(ctxRoute).(*requestInfo)
+			if versioned {
+				stripVersionPrefix(pr.Out.URL)
+			}
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
 			h := http.Header{}
