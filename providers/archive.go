@@ -263,6 +263,10 @@ func (e *editor) scanMember(member []byte, at string, depth int) error {
 	if be, ok := utf16Of(member, ""); ok {
 		text, _ := decodeUTF16(member, be)
 		views = append(views, text)
+	} else if bytes.IndexByte(member, 0) >= 0 {
+		// NUL bytes but not taken for UTF-16 (mostly non-ASCII UTF-16 without a byte
+		// order mark, UTF-32, binary): an ASCII secret there reads whole without them
+		views = append(views, bytes.ReplaceAll(member, []byte{0}, nil))
 	}
 	for _, v := range views {
 		if err := e.scanMemberText(v, at); err != nil {

@@ -234,12 +234,13 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 	// still ASCII) is rewritten byte for byte; a document that is not declared
 	// text is only scanned.
 	out, err := e.scrubText(data, loc, !text)
-	if err != nil || !nul || !text && !bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}) && !bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}) {
+	if err != nil || !nul {
 		return out, err
 	}
-	// Declared text with NUL bytes that is not UTF-16 (UTF-32, or text with NUL
-	// characters): ASCII characters are their one non-NUL byte, so without the
-	// NUL bytes an ASCII secret reads whole. It cannot be edited there.
+	// A document with NUL bytes that is not taken for UTF-16 (UTF-32, UTF-16 of
+	// mostly non-ASCII text without a byte order mark, text with NUL characters,
+	// binary): ASCII characters are their one non-NUL byte, so without the NUL
+	// bytes an ASCII secret reads whole. It cannot be edited there: it blocks.
 	rest := data
 	if out != nil {
 		rest = out

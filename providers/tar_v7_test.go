@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,43 @@ func TestV7TarUploadMembersScanned(t *testing.T) {
 		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body)
 		if up.reached {
 			t.Errorf("%s: V7 tar with a UTF-16 .env holding a key: status %d, forwarded upstream (%s)", name, resp.StatusCode, msg)
+		}
+	}
+}
+
+// sniff.UTF16 takes UTF-16 without a byte order mark only when most of it is
+// ASCII. A BOM-less UTF-16 file with a key on its first line and Japanese after it
+// was then read as raw bytes, where the NUL after every character hid the key:
+// archive members and base64 documents of a non-text type went upstream with it
+// (review 12). NUL-bearing data not taken for UTF-16 is also read without its NUL
+// bytes, and a secret there blocks.
+func TestUTF16WithoutBOMMostlyNonASCII(t *testing.T) {
+	text := "AWS_ACCESS_KEY_ID=" + r13AWS + "\n" + strings.Repeat("本番環境の認証情報です。", 200) + "\n"
+	doc := encodeUTF16([]byte(text), false) // UTF-16LE, no BOM
+	if _, ok := utf16Of(doc, ""); ok {
+		t.Fatal("test document is taken for UTF-16; it should not be")
+	}
+	for _, u := range []struct {
+		file, ct string
+		data     []byte
+	}{
+		{"notes.tar.gz", "application/gzip", r13Gzip(r13Tar(t, r13File{"notes/creds.txt", doc}))},
+		{"notes.zip", "application/zip", r13Zip(t, r13File{"notes/creds.txt", doc})},
+	} {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		ct, body := r13Upload(u.file, u.ct, u.data)
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body)
+		if up.reached {
+			t.Errorf("%s: UTF-16 member holding an AWS key forwarded upstream (%d %s)", u.file, resp.StatusCode, msg)
+		}
+	}
+	for _, mt := range []string{"application/octet-stream", "text/plain"} {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/responses", "application/json", "", r13FileData(mt, doc))
+		if up.reached {
+			t.Errorf("file_data %s: UTF-16 document holding an AWS key forwarded upstream (%d %s)", mt, resp.StatusCode, msg)
 		}
 	}
 }
