@@ -14,8 +14,14 @@ import "github.com/scrubgate/scrubgate/detectors"
 //
 // A run of codes inside a token is read as nothing instead: grep --color marks the
 // part of a line that matched, so "grep ghp_" prints ESC[01;31mESC[Kghp_ESC[mESC[K
-// and then the rest of the token, and the model reads one token. A run glues when
-// the bytes on both sides of it can be part of a token (glueByte).
+// and then the rest of the token, and the model reads one token. A run glues only
+// in that shape (runShape, jsonView.addCodeRun): the bytes on both sides of it can
+// be part of a token (glueByte); it holds colour codes (SGR, …m) and erases to the
+// right of the line (…K) only, never a cursor move, a whole-line erase or a reset
+// followed by a new colour (git diff --color-words puts ESC[mESC[32m between the
+// old and the new value); and a run that ends a highlight glues only after a short
+// one (under maxHighlight bytes, a search pattern), since a value highlighted whole
+// ends where its highlight does.
 
 const esc = 0x1b
 
@@ -29,6 +35,10 @@ const maxCSI = 32
 // maxCodeRun bounds the raw bytes of one run of codes (what streaming holds back
 // to see the byte after it); a longer run is cut at a code boundary.
 const maxCodeRun = 256
+
+// maxHighlight is the longest highlighted text whose closing codes still glue it
+// to what follows (see above).
+const maxHighlight = 16
 
 // glueByte reports whether c can be part of a token on either side of a run of codes.
 func glueByte(c byte) bool {
@@ -48,8 +58,8 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 				break
 			}
 			m := min(len(b)-n, len(jsonESC))
-			if !detectors.EqualFoldASCII(b[n:n+m], jsonESC[:m]) {
-				break
+			if m >= 2 && b[n+1] != 'u' || !detectors.EqualFoldASCII(b[n:n+m], jsonESC[:m]) {
+				break // JSON spells the escape with a lower-case u; the hex digits in either case
 			}
 			if m < len(jsonESC) {
 				if eof {
@@ -80,6 +90,41 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 		return 0, false // the byte after the run decides
 	}
 	return n, true
+}
+
+// runShape tells whether a complete run of codes (as codeRun measured it) may glue
+// two parts of a token: it holds only colour codes and erases to the right of the
+// line, and no reset is followed by a new colour. opens says the run starts a
+// highlight (its last colour code sets one) rather than ending it.
+func runShape(run []byte, inJSON bool) (gluable, opens bool) {
+	lead := 1
+	if inJSON {
+		lead = len(jsonESC)
+	}
+	reset := false
+	for i := 0; i+lead < len(run); {
+		k, _ := csiAfter(run[i+lead:], inJSON)
+		if k < 2 {
+			return false, false
+		}
+		code := run[i+lead : i+lead+k] // "[" params final
+		params, final := code[1:len(code)-1], code[len(code)-1]
+		isReset := len(params) == 0 || string(params) == "0"
+		switch {
+		case final == 'K' && isReset: // erase to the right
+		case final == 'm' && isReset:
+			reset, opens = true, false
+		case final == 'm':
+			if reset {
+				return false, false // a reset, then a new colour: a boundary
+			}
+			opens = true
+		default:
+			return false, false
+		}
+		i += lead + k
+	}
+	return true, opens
 }
 
 func wordByte(c byte) bool {

@@ -65,6 +65,10 @@ type jsonView struct {
 	line   lazyLine
 	bounds []int64 // lazy: view start and end of each string, pairs (end -1 while open)
 	bseg   segment // lazy: what segmentAt returns (bounds only: no path)
+
+	// highlight: 1 + the view offset where the text of the last highlight opened
+	// by terminal codes starts (0: none open; see addCodeRun)
+	highlight int64
 }
 
 // lazyLine is a line of a lazy view read again with its structure: raw[start:end]
@@ -152,22 +156,35 @@ func (j *jsonView) feedText(b []byte, eof bool) {
 			continue
 		}
 		j.appendRun(b[lit:i])
-		j.addCodeRun(n, i+n < len(b) && glueByte(b[i+n]))
+		j.addCodeRun(b[i:i+n], false, i+n < len(b) && glueByte(b[i+n]))
 		i += n
 		lit = i
 	}
 	j.appendRun(b[lit:])
 }
 
-// addCodeRun puts a run of terminal codes of rawLen bytes in the view: nothing
-// when the bytes on both sides of it can be part of one token (next says so of
-// the byte after it), one space otherwise.
-func (j *jsonView) addCodeRun(rawLen int, next bool) {
-	if next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1]) {
-		j.addDecoded(nil, rawLen)
-		return
+// addCodeRun puts a run of terminal codes (its raw bytes) in the view: nothing
+// when it glues two parts of a token (ansi.go: the bytes on both sides can be part
+// of one, next says so of the byte after it; the run has the shape of a search
+// highlight), one space otherwise.
+func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
+	gluable, opens := runShape(run, inJSON)
+	glue := gluable && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
+	if glue && !opens {
+		// the end of a highlight glues only after a short one on the same line; the
+		// end of a long one (or of none) is where a value ends
+		h := j.highlight - 1
+		glue = j.highlight != 0 && j.end()-h < maxHighlight && h >= j.vbase && bytes.IndexByte(j.view[h-j.vbase:], '\n') < 0
 	}
-	j.addDecoded(space, rawLen)
+	if glue {
+		j.addDecoded(nil, len(run))
+	} else {
+		j.addDecoded(space, len(run))
+	}
+	j.highlight = 0
+	if gluable && opens {
+		j.highlight = j.end() + 1
+	}
 }
 
 var space = []byte{' '}
@@ -510,6 +527,16 @@ func (j *jsonView) flush() {
 	if j.text && len(j.pending) > 0 {
 		j.feedText(nil, true)
 	}
+	if !j.text && len(j.pending) > 0 {
+		// a run of codes that ends the input (in a string cut short) is read as a
+		// run, as it is anywhere else
+		if n, ok := codeRun(j.pending, true, true); ok && n > 0 {
+			p := j.pending
+			j.pending = nil
+			j.addCodeRun(p[:n], true, false)
+			j.appendRun(p[n:])
+		}
+	}
 	if len(j.pending) > 0 {
 		p := j.pending
 		j.pending = nil
@@ -557,7 +584,7 @@ func (j *jsonView) decodeEscape(b []byte) int {
 				return 0
 			}
 			if k > 0 {
-				j.addCodeRun(k, k < len(b) && glueByte(b[k]))
+				j.addCodeRun(b[:k], true, k < len(b) && glueByte(b[k]))
 				return k
 			}
 		}

@@ -182,6 +182,7 @@ func fuzzSeeds(s *Scanner) [][]byte {
 		[]byte(`{"out":"\u001b[32mok\u001b[0m AWS_KEY=\u001B[1mAKIARLE67BFIQTZPH4MN\u001b[0m","e":"\u001b[3"}`),
 		[]byte("a.env:1:T=\x1b[01;31m\x1b[Kghp_\x1b[m\x1b[K"+ghToken(18)[4:]+"\n\x1b[1m\x1b[m"),
 		[]byte(`{"o":"k=\u001b[01;31m\u001b[KAKIA\u001b[m\u001b[KRLE67BFIQTZPH4MN\u001b[m\u001b"}`),
+		[]byte("key: \x1b[31mAKIARLE67BFIQTZPH4MN\x1b[m\x1b[32mAKIAZQ4M7PXN2TRB6KLW\x1b[m\n3/4\x1b[1G\x1b[2K"+ghToken(19)+"\x1b[1mab\x1b[0mcd\n"),
 	)
 }
 
