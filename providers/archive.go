@@ -263,10 +263,9 @@ func (e *editor) scanMember(member []byte, at string, depth int) error {
 	if be, ok := utf16Of(member, ""); ok {
 		text, _ := decodeUTF16(member, be)
 		views = append(views, text)
-	} else if bytes.IndexByte(member, 0) >= 0 {
-		// NUL bytes but not taken for UTF-16 (mostly non-ASCII UTF-16 without a byte
-		// order mark, UTF-32, binary): an ASCII secret there reads whole without them
-		views = append(views, bytes.ReplaceAll(member, []byte{0}, nil))
+	}
+	if bytes.IndexByte(member, 0) >= 0 {
+		views = append(views, asciiWithoutNUL(member))
 	}
 	for _, v := range views {
 		if err := e.scanMemberText(v, at); err != nil {
@@ -418,4 +417,22 @@ func (s *Scrubber) scanArchivePart(dir Direction, data []byte, kind, loc string,
 	e := editor{s: s, dir: dir, arch: budget}
 	err := e.scanArchive(data, kind, loc, 1)
 	return e.res, err
+}
+
+// asciiWithoutNUL is data read for the ASCII characters of UTF-16 or UTF-32 text
+// (or of text with NUL characters): NUL bytes are dropped, and every other byte
+// that is not printable ASCII or the usual whitespace is a line break, so binary
+// bytes never join a value.
+func asciiWithoutNUL(data []byte) []byte {
+	out := make([]byte, 0, len(data)/2)
+	for _, c := range data {
+		switch {
+		case c == 0:
+		case c >= 0x20 && c < 0x7f, c == '\t', c == '\n', c == '\r':
+			out = append(out, c)
+		default:
+			out = append(out, '\n')
+		}
+	}
+	return out
 }

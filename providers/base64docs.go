@@ -225,10 +225,22 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 	if be, ok := utf16Of(data, charset); ok {
 		decoded, exact := decodeUTF16(data, be)
 		out, err := e.scrubText(decoded, loc, !exact || !text)
-		if out == nil || err != nil {
+		if err != nil {
 			return nil, err
 		}
-		return encodeUTF16(out, be), nil
+		if out != nil {
+			out = encodeUTF16(out, be)
+		}
+		rest := data
+		if out != nil {
+			rest = out
+		}
+		if nul {
+			if _, err := e.scrubText(asciiWithoutNUL(rest), loc, true); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
 	// Text in a single-byte encoding (Latin-1, Windows-1252: an ASCII secret is
 	// still ASCII) is rewritten byte for byte; a document that is not declared
@@ -245,7 +257,7 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 	if out != nil {
 		rest = out
 	}
-	if _, err := e.scrubText(bytes.ReplaceAll(rest, []byte{0}, nil), loc, true); err != nil {
+	if _, err := e.scrubText(asciiWithoutNUL(rest), loc, true); err != nil {
 		return nil, err
 	}
 	return out, nil

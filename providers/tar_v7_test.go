@@ -74,3 +74,48 @@ func TestUTF16WithoutBOMMostlyNonASCII(t *testing.T) {
 		}
 	}
 }
+
+// Review 13: the NUL-free view joined binary bytes into values, so a zipped .pyc
+// (CPython 3.13's test_robotparser) was blocked as a password assignment; it is an
+// ASCII view now (other bytes break lines). And UTF-16 whose text is shifted by
+// one byte (an odd-length ANSI line appended between UTF-16 ones) had no such view
+// because it was taken for UTF-16: every NUL-bearing input gets one.
+func TestReview13NULViews(t *testing.T) {
+	pyc := append([]byte("\xf3\r\r\n\x00\x00\x00\x00(\xb9\tk\x87\x00\x00\x00\xe3\x00\x00\x00\x00"),
+		"\xda#PasswordProtectedSiteTestCase.setUp=\x01\x00\x00sw\x00\x00\x00\x80\x00\xe0\x08\x0c\x8f\x0f\x89\x0f\x9c\x06\x9f\x0e\x99\x0e\xd7"...)
+	s, _ := newTestScrubber(t)
+	up := &r13Upstream{}
+	ct, body := r13Upload("src.zip", "application/zip", r13Zip(t, r13File{"tests/__pycache__/test_robotparser.cpython-313.pyc", pyc}))
+	if resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body); !up.reached {
+		t.Errorf("zip holding a .pyc (no secret) blocked: %d %s", resp.StatusCode, msg)
+	}
+
+	doc := append([]byte{0xFF, 0xFE}, encodeUTF16([]byte("deploy log\r\n"), false)...)
+	doc = append(doc, "done.\r\n"...) // 7 bytes of ANSI: what follows is odd-aligned
+	doc = append(doc, encodeUTF16([]byte("AWS_ACCESS_KEY_ID="+r13AWS+"\r\n"), false)...)
+	if _, ok := utf16Of(doc, ""); !ok {
+		t.Fatal("test document is not taken for UTF-16")
+	}
+	for _, u := range []struct {
+		file, ct string
+		data     []byte
+	}{
+		{"logs.zip", "application/zip", r13Zip(t, r13File{"logs/deploy.log", doc})},
+		{"logs.tar.gz", "application/gzip", r13Gzip(r13Tar(t, r13File{"logs/deploy.log", doc}))},
+	} {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		ct, body := r13Upload(u.file, u.ct, u.data)
+		if resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/files", ct, "", body); up.reached {
+			t.Errorf("%s: member with an AWS key forwarded upstream (%d %s)", u.file, resp.StatusCode, msg)
+		}
+	}
+	for _, mt := range []string{"application/octet-stream", "text/plain"} {
+		s, _ := newTestScrubber(t)
+		up := &r13Upstream{}
+		resp, msg := r13Send(t, &Transport{Scrubber: s, Base: up}, "/v1/responses", "application/json", "", r13FileData(mt, doc))
+		if up.reached && bytes.Contains(bytes.ReplaceAll(r13Doc(t, up.body), []byte{0}, nil), []byte(r13AWS)) {
+			t.Errorf("file_data %s: AWS key forwarded upstream (%d %s)", mt, resp.StatusCode, msg)
+		}
+	}
+}

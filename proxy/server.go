@@ -137,7 +137,7 @@ func (s *Server) upstreamURL(provider string) (*url.URL, error) {
 		return nil, err
 	}
 	pu.Path = strings.TrimSuffix(pu.Path, "/")
-	pu.RawPath = ""
+	pu.RawPath = strings.TrimSuffix(pu.RawPath, "/")
 	return pu, nil
 }
 
@@ -146,8 +146,14 @@ func (s *Server) upstreamURL(provider string) (*url.URL, error) {
 // document them for their SDKs (https://api.openai.com/v1,
 // https://api.groq.com/openai/v1, https://generativelanguage.googleapis.com/v1beta/openai),
 // and it stands in for the route's own version prefix. Without one (a host, or
-// https://host/prefix) the route's whole path is appended to it.
-func versionedBase(path string) bool {
+// https://host/prefix) the route's whole path is appended to it. Anthropic's SDKs
+// append /v1/messages to their base URL, so there only a final /v1 is the
+// version (a gateway's own version, as in Cloudflare AI Gateway's
+// https://gateway.ai.cloudflare.com/v1/ACCOUNT/GATEWAY/anthropic, is not).
+func versionedBase(provider, path string) bool {
+	if provider == "anthropic" {
+		return strings.HasSuffix(path, "/v1")
+	}
 	for _, seg := range strings.Split(path, "/") {
 		if len(seg) < 2 || seg[0] != 'v' || seg[1] < '0' || seg[1] > '9' {
 			continue
@@ -244,7 +250,7 @@ func (s *Server) reverseProxy(provider string, target *url.URL) *httputil.Revers
 	for _, h := range s.cfg.ForwardHeaders {
 		allowed = append(allowed, http.CanonicalHeaderKey(h))
 	}
-	versioned := versionedBase(target.Path)
+	versioned := versionedBase(provider, target.Path)
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			info := pr.In.Context().Value(ctxRoute).(*requestInfo)

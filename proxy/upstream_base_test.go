@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,11 @@ func TestUpstreamBaseURLs(t *testing.T) {
 		{"/openai", "/v1/chat/completions", "/openai/v1/chat/completions"},
 		{"/v1", "/v1/messages", "/v1/messages"},
 		{"/vault", "/v1/chat/completions", "/vault/v1/chat/completions"},
+		// Cloudflare AI Gateway: its own /v1 leads the path; an Anthropic base never
+		// names the API version but at its end
+		{"/v1/acct123/gw/anthropic", "/v1/messages", "/v1/acct123/gw/anthropic/v1/messages"},
+		{"/v1/acct123/gw/anthropic", "/v1/messages/count_tokens", "/v1/acct123/gw/anthropic/v1/messages/count_tokens"},
+		{"/v1/acct123/gw/openai", "/v1/chat/completions", "/v1/acct123/gw/openai/chat/completions"},
 	} {
 		u := &twoUpstreams{}
 		up := u.server(t, "openai")
@@ -34,7 +40,7 @@ func TestUpstreamBaseURLs(t *testing.T) {
 		if c.route == "/v1/models" {
 			method, body = "GET", nil
 		}
-		if c.route == "/v1/messages" {
+		if strings.HasPrefix(c.route, "/v1/messages") {
 			hdr = []string{"x-api-key", "k", "anthropic-version", "2023-06-01"}
 		}
 		resp, msg := g.send(t, method, c.route, "application/json", body, hdr...)
@@ -50,7 +56,7 @@ func TestVersionedBase(t *testing.T) {
 		"": false, "/v1": true, "/openai/v1": true, "/v1beta/openai": true, "/v2alpha1": true,
 		"/openai": false, "/vault": false, "/v": false, "/version/1": false, "/v1.0": false, "/api/v10": true,
 	} {
-		if got := versionedBase(path); got != want {
+		if got := versionedBase("openai", path); got != want {
 			t.Errorf("versionedBase(%q) = %v, want %v", path, got, want)
 		}
 	}

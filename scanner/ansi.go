@@ -1,6 +1,11 @@
 package scanner
 
-import "github.com/scrubgate/scrubgate/detectors"
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/scrubgate/scrubgate/detectors"
+)
 
 // Terminal colour and cursor codes (ANSI CSI sequences: ESC [ parameters
 // intermediates final) are everywhere in captured tool output: grep --color, test
@@ -92,39 +97,65 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 	return n, true
 }
 
-// runShape tells whether a complete run of codes (as codeRun measured it) may glue
-// two parts of a token: it holds only colour codes and erases to the right of the
-// line, and no reset is followed by a new colour. opens says the run starts a
-// highlight (its last colour code sets one) rather than ending it.
-func runShape(run []byte, inJSON bool) (gluable, opens bool) {
+// runShape reads a complete run of codes (as codeRun measured it). ok says it
+// may glue two parts of a token at all: it holds only colour codes (SGR) and
+// erases to the right of the line. sgr says it holds colour codes, off whether
+// one switches an attribute off (a reset, 22-29, 39, 49, 59), and endsOn whether
+// one (a colour, bold…) is on after the run.
+func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn bool) {
 	lead := 1
 	if inJSON {
 		lead = len(jsonESC)
 	}
-	reset := false
 	for i := 0; i+lead < len(run); {
 		k, _ := csiAfter(run[i+lead:], inJSON)
 		if k < 2 {
-			return false, false
+			return false, false, false, false
 		}
 		code := run[i+lead : i+lead+k] // "[" params final
 		params, final := code[1:len(code)-1], code[len(code)-1]
-		isReset := len(params) == 0 || string(params) == "0"
 		switch {
-		case final == 'K' && isReset: // erase to the right
-		case final == 'm' && isReset:
-			reset, opens = true, false
+		case final == 'K' && (len(params) == 0 || string(params) == "0"): // erase to the right
 		case final == 'm':
-			if reset {
-				return false, false // a reset, then a new colour: a boundary
-			}
-			opens = true
+			sgr = true
+			sgrParams(params, func(isOff bool) {
+				off = off || isOff
+				endsOn = !isOff
+			})
 		default:
-			return false, false
+			return false, false, false, false
 		}
 		i += lead + k
 	}
-	return true, opens
+	return true, sgr, off, endsOn
+}
+
+// sgrParams calls fn for each parameter of a colour code, in order, telling
+// whether it switches something off. An empty list is a reset; the colour values
+// after 38, 48 and 58 (5;n or 2;r;g;b) are not parameters of their own.
+func sgrParams(params []byte, fn func(off bool)) {
+	if len(params) == 0 {
+		fn(true)
+		return
+	}
+	ps := bytes.Split(params, []byte{';'})
+	for i := 0; i < len(ps); i++ {
+		n, err := strconv.Atoi(string(ps[i]))
+		switch {
+		case len(ps[i]) == 0 || err == nil && (n == 0 || n >= 22 && n <= 29 || n == 39 || n == 49 || n == 59):
+			fn(true)
+		case err == nil && (n == 38 || n == 48 || n == 58) && i+1 < len(ps):
+			switch string(ps[i+1]) {
+			case "5":
+				i += 2
+			case "2":
+				i += 4
+			}
+			fn(false)
+		default:
+			fn(false)
+		}
+	}
 }
 
 func wordByte(c byte) bool {

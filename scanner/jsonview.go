@@ -164,26 +164,36 @@ func (j *jsonView) feedText(b []byte, eof bool) {
 }
 
 // addCodeRun puts a run of terminal codes (its raw bytes) in the view: nothing
-// when it glues two parts of a token (ansi.go: the bytes on both sides can be part
-// of one, next says so of the byte after it; the run has the shape of a search
-// highlight), one space otherwise.
+// when it glues two parts of a token, one space otherwise. It glues when the bytes
+// on both sides can be part of one token (next says so of the byte after it) and
+// the run has the shape of a search highlight (ansi.go): colour codes and erases
+// to the right only; a run that ends an open highlight (switches something off,
+// or sets a new colour) only after a short one on the same line; a run that
+// switches colours off with none open never.
 func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
-	gluable, opens := runShape(run, inJSON)
-	glue := gluable && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
-	if glue && !opens {
-		// the end of a highlight glues only after a short one on the same line; the
-		// end of a long one (or of none) is where a value ends
-		h := j.highlight - 1
-		glue = j.highlight != 0 && j.end()-h < maxHighlight && h >= j.vbase && bytes.IndexByte(j.view[h-j.vbase:], '\n') < 0
+	ok, sgr, off, endsOn := runShape(run, inJSON)
+	glue := ok && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
+	if glue && sgr {
+		switch open := j.highlight != 0; {
+		case open:
+			h := j.highlight - 1
+			glue = j.end()-h < maxHighlight && h >= j.vbase && bytes.IndexByte(j.view[h-j.vbase:], '\n') < 0
+		case off && !endsOn:
+			glue = false // the end of a highlight that is not open here
+		}
 	}
 	if glue {
 		j.addDecoded(nil, len(run))
 	} else {
 		j.addDecoded(space, len(run))
 	}
-	j.highlight = 0
-	if gluable && opens {
+	switch {
+	case !ok:
+		j.highlight = 0 // a cursor move or an erase: no highlight goes on across it
+	case sgr && endsOn:
 		j.highlight = j.end() + 1
+	case sgr:
+		j.highlight = 0
 	}
 }
 

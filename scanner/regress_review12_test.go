@@ -27,6 +27,21 @@ func TestReview12CodeRunsThatMarkBoundaries(t *testing.T) {
 		"redraw CUU":      {"#5 DONE 0.1s\x1b[1A\x1b[2K" + newGH + " ok\n", []string{newGH}},
 		"bold then word":  {"id=\x1b[1m" + newKey + "\x1b[0mx\n", []string{newKey}},
 		"grep whole key":  {"a.env:1:K=\x1b[01;31m\x1b[K" + newGH + "\x1b[m\x1b[Kz\n", []string{newGH}},
+		// review 13: colours switched off other than by a reset (chalk, pygments),
+		// shell colour idioms, a change of colour with no reset between values
+		"chalk bold then word":     {"id=\x1b[1m" + newKey + "\x1b[22mx\n", []string{newKey}},
+		"chalk colour then word":   {"id=\x1b[32m" + newKey + "\x1b[39mx\n", []string{newKey}},
+		"pygments reset then word": {"id=\x1b[33m" + newKey + "\x1b[39;49;00mx\n", []string{newKey}},
+		"00 reset then word":       {"id=\x1b[01;32m" + newKey + "\x1b[00mx\n", []string{newKey}},
+		"chalk old then new":       {"key: \x1b[31m" + oldKey + "\x1b[39m\x1b[32m" + newKey + "\x1b[39m\n", []string{oldKey, newKey}},
+		"chalk old then new gh":    {"  - \x1b[31m" + oldGH + "\x1b[39m\x1b[32m" + newGH + "\x1b[39m\n", []string{oldGH, newGH}},
+		"colour change":            {"key: \x1b[31m" + oldKey + "\x1b[32m" + newKey + "\x1b[0m\n", []string{oldKey, newKey}},
+		"0;3x shell colours":       {"key: \x1b[0;31m" + oldKey + "\x1b[0;32m" + newKey + "\x1b[0m\n", []string{oldKey, newKey}},
+		"256-colour black":         {"key: \x1b[38;5;0m" + oldKey + "\x1b[38;2;0;0;0m" + newKey + "\x1b[0m\n", []string{oldKey, newKey}},
+		// ripgrep opens a match with a reset first and closes it with a reset
+		"rg highlight gh":  {"\x1b[0m\x1b[35m.env\x1b[0m:\x1b[0m\x1b[32m3\x1b[0m:GITHUB_TOKEN=\x1b[0m\x1b[1m\x1b[31mghp_\x1b[0m" + newGH[4:] + "\n", []string{newGH}},
+		"rg highlight aws": {"\x1b[0m\x1b[35m.env\x1b[0m:\x1b[0m\x1b[32m1\x1b[0m:AWS_ACCESS_KEY_ID=\x1b[0m\x1b[1m\x1b[31mAKIA\x1b[0m" + newKey[4:] + "\n", []string{newKey}},
+		"diff-highlight":   {"-token: " + oldGH[:20] + "\x1b[7mAB\x1b[27m" + oldGH[22:] + "\n", []string{oldGH[:20] + "AB" + oldGH[22:]}},
 	}
 	for name, c := range cases {
 		doc, _ := json.Marshal(map[string]string{"type": "tool_result", "content": c.log})
