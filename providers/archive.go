@@ -425,9 +425,14 @@ func (s *Scrubber) scanArchivePart(dir Direction, data []byte, kind, loc string,
 // bytes never join a value.
 func asciiWithoutNUL(data []byte) []byte {
 	out := make([]byte, 0, len(data)/2)
-	for _, c := range data {
+	for i, c := range data {
 		switch {
 		case c == 0:
+			// NULs vanish as UTF-16/UTF-32 padding, between single characters;
+			// after two or more text bytes (a binary structure) they break the line
+			if i >= 2 && data[i-1] != 0 && data[i-2] != 0 {
+				out = append(out, '\n')
+			}
 		case c >= 0x20 && c < 0x7f, c == '\t', c == '\n', c == '\r':
 			out = append(out, c)
 		default:

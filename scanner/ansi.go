@@ -102,7 +102,7 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 // erases to the right of the line. sgr says it holds colour codes, off whether
 // one switches an attribute off (a reset, 22-29, 39, 49, 59), and endsOn whether
 // one (a colour, bold…) is on after the run.
-func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn bool) {
+func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool) {
 	lead := 1
 	if inJSON {
 		lead = len(jsonESC)
@@ -110,7 +110,7 @@ func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn bool) {
 	for i := 0; i+lead < len(run); {
 		k, _ := csiAfter(run[i+lead:], inJSON)
 		if k < 2 {
-			return false, false, false, false
+			return false, false, false, false, false
 		}
 		code := run[i+lead : i+lead+k] // "[" params final
 		params, final := code[1:len(code)-1], code[len(code)-1]
@@ -122,12 +122,25 @@ func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn bool) {
 				off = off || isOff
 				endsOn = !isOff
 			})
+			colour = colour || setsColour(params)
 		default:
-			return false, false, false, false
+			return false, false, false, false, false
 		}
 		i += lead + k
 	}
-	return true, sgr, off, endsOn
+	return true, sgr, off, endsOn, colour
+}
+
+// setsColour reports whether SGR parameters set a foreground or background
+// colour, rather than only an attribute (bold, reverse…).
+func setsColour(params []byte) bool {
+	for _, p := range bytes.Split(params, []byte{';'}) {
+		n, err := strconv.Atoi(string(p))
+		if err == nil && (n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 97 || n >= 100 && n <= 107) {
+			return true
+		}
+	}
+	return false
 }
 
 // sgrParams calls fn for each parameter of a colour code, in order, telling

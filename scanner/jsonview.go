@@ -171,15 +171,17 @@ func (j *jsonView) feedText(b []byte, eof bool) {
 // or sets a new colour) only after a short one on the same line; a run that
 // switches colours off with none open never.
 func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
-	ok, sgr, off, endsOn := runShape(run, inJSON)
+	ok, sgr, off, endsOn, colour := runShape(run, inJSON)
 	glue := ok && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
-	if glue && sgr {
+	if glue {
 		switch open := j.highlight != 0; {
+		case open && sgr && !off && !colour:
+			// an attribute (reverse, bold) nested in an open colour: diff-highlight
 		case open:
 			h := j.highlight - 1
 			glue = j.end()-h < maxHighlight && h >= j.vbase && bytes.IndexByte(j.view[h-j.vbase:], '\n') < 0
-		case off && !endsOn:
-			glue = false // the end of a highlight that is not open here
+		case !sgr || off && !endsOn:
+			glue = false // erases alone, or the end of a highlight not open here
 		}
 	}
 	if glue {

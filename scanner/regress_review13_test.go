@@ -8,8 +8,9 @@ import (
 
 // Review 13: rules that want no base64 character before a key ((?:^|[^A-Za-z0-9_\-+/]),
 // so that a key-shaped run inside a blob is not taken) missed a key that starts a
-// line of a unified diff, after its + or -. A + or - that starts a line now counts
-// as a boundary too; inside a line it still does not.
+// line of a unified diff, after its + or -. A + or - after a byte that is no base64
+// character (or at the start) may now come before the key; after a base64
+// character it still may not.
 func TestReview13KeyStartingADiffLine(t *testing.T) {
 	s := testScanner(t)
 	proj := "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"
