@@ -265,7 +265,7 @@ func (e *editor) scanMember(member []byte, at string, depth int) error {
 		views = append(views, text)
 	}
 	if bytes.IndexByte(member, 0) >= 0 {
-		views = append(views, asciiWithoutNUL(member))
+		views = append(views, asciiViews(member)...)
 	}
 	for _, v := range views {
 		if err := e.scanMemberText(v, at); err != nil {
@@ -419,25 +419,49 @@ func (s *Scrubber) scanArchivePart(dir Direction, data []byte, kind, loc string,
 	return e.res, err
 }
 
-// asciiWithoutNUL is data read for the ASCII characters of UTF-16 or UTF-32 text
-// (or of text with NUL characters): NUL bytes are dropped, and every other byte
-// that is not printable ASCII or the usual whitespace is a line break, so binary
-// bytes never join a value.
-func asciiWithoutNUL(data []byte) []byte {
+// asciiViews reads data with NUL bytes for the ASCII characters it may spell as
+// UTF-16 or UTF-32 text, whatever its alignment or byte order, or as text with
+// NUL characters. A secret in any of them blocks (they cannot be edited), so none
+// may join binary bytes into a value:
+//   - data read in 2-byte units from either alignment: a unit of an ASCII
+//     character and a NUL is that character, two NULs are nothing (UTF-32), any
+//     other unit a line break (UTF-16 of non-ASCII text, or binary);
+//   - data with its NUL bytes dropped where they stand between single characters
+//     (after two or more text bytes a NUL ends a binary string: a line break) and
+//     every other byte that is not printable ASCII a line break.
+func asciiViews(data []byte) [][]byte {
+	views := make([][]byte, 0, 3)
+	for align := 0; align < 2; align++ {
+		out := make([]byte, 0, len(data)/2)
+		for i := align; i+1 < len(data); i += 2 {
+			c, pad := data[i], data[i+1]
+			switch {
+			case c == 0 && pad == 0:
+			case pad == 0 && asciiText(c):
+				out = append(out, c)
+			default:
+				out = append(out, '\n')
+			}
+		}
+		views = append(views, out)
+	}
 	out := make([]byte, 0, len(data)/2)
 	for i, c := range data {
 		switch {
 		case c == 0:
-			// NULs vanish as UTF-16/UTF-32 padding, between single characters;
-			// after two or more text bytes (a binary structure) they break the line
 			if i >= 2 && data[i-1] != 0 && data[i-2] != 0 {
 				out = append(out, '\n')
 			}
-		case c >= 0x20 && c < 0x7f, c == '\t', c == '\n', c == '\r':
+		case asciiText(c):
 			out = append(out, c)
 		default:
 			out = append(out, '\n')
 		}
 	}
-	return out
+	return append(views, out)
+}
+
+// asciiText: printable ASCII or the usual whitespace.
+func asciiText(c byte) bool {
+	return c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r'
 }

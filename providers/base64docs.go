@@ -236,8 +236,10 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 			rest = out
 		}
 		if nul {
-			if _, err := e.scrubText(asciiWithoutNUL(rest), loc, true); err != nil {
-				return nil, err
+			for _, v := range asciiViews(rest) {
+				if _, err := e.scrubText(v, loc, true); err != nil {
+					return nil, err
+				}
 			}
 		}
 		return out, nil
@@ -257,8 +259,10 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 	if out != nil {
 		rest = out
 	}
-	if _, err := e.scrubText(asciiWithoutNUL(rest), loc, true); err != nil {
-		return nil, err
+	for _, v := range asciiViews(rest) {
+		if _, err := e.scrubText(v, loc, true); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -102,7 +102,7 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 // erases to the right of the line. sgr says it holds colour codes, off whether
 // one switches an attribute off (a reset, 22-29, 39, 49, 59), and endsOn whether
 // one (a colour, bold…) is on after the run.
-func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool) {
+func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool, last []byte) {
 	lead := 1
 	if inJSON {
 		lead = len(jsonESC)
@@ -110,7 +110,7 @@ func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool) {
 	for i := 0; i+lead < len(run); {
 		k, _ := csiAfter(run[i+lead:], inJSON)
 		if k < 2 {
-			return false, false, false, false, false
+			return false, false, false, false, false, nil
 		}
 		code := run[i+lead : i+lead+k] // "[" params final
 		params, final := code[1:len(code)-1], code[len(code)-1]
@@ -123,12 +123,13 @@ func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool) {
 				endsOn = !isOff
 			})
 			colour = colour || setsColour(params)
+			last = params
 		default:
-			return false, false, false, false, false
+			return false, false, false, false, false, nil
 		}
 		i += lead + k
 	}
-	return true, sgr, off, endsOn, colour
+	return true, sgr, off, endsOn, colour, last
 }
 
 // setsColour reports whether SGR parameters set a foreground or background

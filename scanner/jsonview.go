@@ -67,8 +67,10 @@ type jsonView struct {
 	bseg   segment // lazy: what segmentAt returns (bounds only: no path)
 
 	// highlight: 1 + the view offset where the text of the last highlight opened
-	// by terminal codes starts (0: none open; see addCodeRun)
+	// by terminal codes starts (0: none open; see addCodeRun); hlColour the
+	// parameters of the colour code that opened it
 	highlight int64
+	hlColour  string
 }
 
 // lazyLine is a line of a lazy view read again with its structure: raw[start:end]
@@ -171,12 +173,16 @@ func (j *jsonView) feedText(b []byte, eof bool) {
 // or sets a new colour) only after a short one on the same line; a run that
 // switches colours off with none open never.
 func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
-	ok, sgr, off, endsOn, colour := runShape(run, inJSON)
+	ok, sgr, off, endsOn, colour, last := runShape(run, inJSON)
 	glue := ok && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
 	if glue {
 		switch open := j.highlight != 0; {
 		case open && sgr && !off && !colour:
 			// an attribute (reverse, bold) nested in an open colour: diff-highlight
+		case open && colour && endsOn && string(last) != j.hlColour:
+			// another colour than the open one: two values side by side (git diff
+			// --color-words: ESC[31mold ESC[m ESC[32mnew), however short
+			glue = false
 		case open:
 			h := j.highlight - 1
 			glue = j.end()-h < maxHighlight && h >= j.vbase && bytes.IndexByte(j.view[h-j.vbase:], '\n') < 0
@@ -194,8 +200,11 @@ func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
 		j.highlight = 0 // a cursor move or an erase: no highlight goes on across it
 	case sgr && endsOn:
 		j.highlight = j.end() + 1
+		if colour {
+			j.hlColour = string(last)
+		}
 	case sgr:
-		j.highlight = 0
+		j.highlight, j.hlColour = 0, ""
 	}
 }
 

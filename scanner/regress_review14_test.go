@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -78,6 +79,46 @@ func TestReview14BareEraseDoesNotGlue(t *testing.T) {
 		}
 		if strings.Join(got, " ") != c.want {
 			t.Errorf("%q: findings %q, want %q", c.log, got, c.want)
+		}
+	}
+}
+
+// Regression hunt (review 15): git diff --color-words of a short placeholder
+// replaced by a key (ESC[31mchangeme ESC[m ESC[32m<key>) glued the two, as the
+// old value was under 16 bytes, and the key was missed. Another colour than the
+// open one is a boundary however short the highlight; grep's adjacent matches
+// reopen the same colour and still glue.
+func TestR15ColorWordsShortOldValueGluesKey(t *testing.T) {
+	s := testScanner(t)
+	skProj := "sk-proj-uNaRL63xYKwzEInncIIA3ANxN9K3KSU9Mi4roNL89sM995YTBXaK7JQEVT0m"
+	aiza := "AIzaSynQvWys81vp7hB1dx8PpD5KHXe3PYiGkPA"
+	akia := "AKIA5WWQ5GXSC3FNVXJV"
+	cases := map[string][2]string{ // log, secret
+		"color-words sk-proj": {"  api_key: \x1b[31mchangeme\x1b[m\x1b[32m" + skProj + "\x1b[m\n", skProj},
+		"color-words aiza":    {"  api_key: \x1b[31mTODO\x1b[m\x1b[32m" + aiza + "\x1b[m\n", aiza},
+		"color-words akia":    {"  key: \x1b[31mxxx\x1b[m\x1b[32m" + akia + "\x1b[m\n", akia},
+		"colour change aiza":  {"key: \x1b[31mold\x1b[32m" + aiza + "\x1b[0m\n", aiza},
+		"grep adjacent":       {"k=\x1b[01;31m\x1b[KAK\x1b[m\x1b[K\x1b[01;31m\x1b[KIA\x1b[m\x1b[K" + akia[4:] + "\n", akia},
+	}
+	for name, c := range cases {
+		log, secret := c[0], c[1]
+		doc, _ := json.Marshal(map[string]string{"type": "tool_result", "content": log})
+		for _, in := range []struct {
+			mode Mode
+			src  []byte
+		}{{ModeText, []byte(log)}, {ModeJSON, doc}} {
+			found := false
+			for _, f := range s.ScanMode(in.src, in.mode) {
+				if string(f.Secret()) == secret {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s (mode %v): key %.12s… not found as itself", name, in.mode, secret)
+			}
+			if out := s.RedactMode(in.src, in.mode, Mask); bytes.Contains(out, []byte(secret[8:])) {
+				t.Errorf("%s (mode %v): key passes unredacted", name, in.mode)
+			}
 		}
 	}
 }
