@@ -20,13 +20,20 @@ import (
 // A run of codes inside a token is read as nothing instead: grep --color marks the
 // part of a line that matched, so "grep ghp_" prints ESC[01;31mESC[Kghp_ESC[mESC[K
 // and then the rest of the token, and the model reads one token. A run glues only
-// in that shape (runShape, jsonView.addCodeRun): the bytes on both sides of it can
-// be part of a token (glueByte); it holds colour codes (SGR, …m) and erases to the
-// right of the line (…K) only, never a cursor move, a whole-line erase or a reset
-// followed by a new colour (git diff --color-words puts ESC[mESC[32m between the
-// old and the new value); and a run that ends a highlight glues only after a short
-// one (under maxHighlight bytes, a search pattern), since a value highlighted whole
-// ends where its highlight does.
+// in that shape (runShape, jsonView.addCodeRun):
+//   - the bytes on both sides of it can be part of a token (glueByte);
+//   - it holds colour codes (SGR, …m, read by their parameters) and erases to the
+//     right of the line (…K) only: never a cursor move or a whole-line erase
+//     (lines redrawn in place), and a bare erase never glues;
+//   - a run that ends the open highlight (a reset or an "off" parameter) glues only
+//     after a short one (under maxHighlight bytes, a search pattern on one line),
+//     since a value highlighted whole ends where its highlight does;
+//   - a colour other than the open one never glues (git diff --color-words puts
+//     ESC[31mold ESC[m ESC[32mnew side by side); the same colour reopened (grep's
+//     adjacent matches) counts as ending a highlight; an attribute nested in an
+//     open colour (diff-highlight's reverse video) glues;
+//   - with no highlight open, a run that ends one never glues, and a run that
+//     opens one (ripgrep's ESC[0m ESC[1m ESC[31m included) does.
 
 const esc = 0x1b
 
@@ -54,7 +61,7 @@ func glueByte(c byte) bool {
 // in JSON, inJSON, the escape \u001b): its raw length n (0 if b does not start with
 // a complete code) and whether it is known. It is not known (false) when b ends
 // before the run's extent or the byte after it is seen, unless eof says b ends the
-// input. A run glues (is read as nothing) when prev and b[n] are glueByte.
+// input. Whether the run glues is addCodeRun's decision.
 func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 	for n < len(b) && n < maxCodeRun {
 		var k, lead int
@@ -100,8 +107,9 @@ func codeRun(b []byte, inJSON, eof bool) (n int, complete bool) {
 // runShape reads a complete run of codes (as codeRun measured it). ok says it
 // may glue two parts of a token at all: it holds only colour codes (SGR) and
 // erases to the right of the line. sgr says it holds colour codes, off whether
-// one switches an attribute off (a reset, 22-29, 39, 49, 59), and endsOn whether
-// one (a colour, bold…) is on after the run.
+// one switches an attribute off (a reset, 22-29, 39, 49, 59), endsOn whether one (a
+// colour, bold…) is on after the run, colour whether it sets a foreground or
+// background colour, and last is the parameters of its last colour code.
 func runShape(run []byte, inJSON bool) (ok, sgr, off, endsOn, colour bool, last []byte) {
 	lead := 1
 	if inJSON {
