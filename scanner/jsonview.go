@@ -168,10 +168,7 @@ func (j *jsonView) feedText(b []byte, eof bool) {
 // addCodeRun puts a run of terminal codes (its raw bytes) in the view: nothing
 // when it glues two parts of a token, one space otherwise. It glues when the bytes
 // on both sides can be part of one token (next says so of the byte after it) and
-// the run has the shape of a search highlight (ansi.go): colour codes and erases
-// to the right only; a run that ends an open highlight (switches something off,
-// or sets a new colour) only after a short one on the same line; a run that
-// switches colours off with none open never.
+// the run has the shape of a search highlight (the rules are listed in ansi.go).
 func (j *jsonView) addCodeRun(run []byte, inJSON, next bool) {
 	ok, sgr, off, endsOn, colour, last := runShape(run, inJSON)
 	glue := ok && next && len(j.view) > 0 && glueByte(j.view[len(j.view)-1])
