@@ -222,39 +222,26 @@ func (e *editor) scrubDoc(data []byte, mt, charset, loc string) ([]byte, error) 
 	if !nul && utf8.Valid(data) {
 		return e.scrubText(data, loc, false)
 	}
+	var out []byte
+	var err error
 	if be, ok := utf16Of(data, charset); ok {
 		decoded, exact := decodeUTF16(data, be)
-		out, err := e.scrubText(decoded, loc, !exact || !text)
-		if err != nil {
-			return nil, err
-		}
-		if out != nil {
+		if out, err = e.scrubText(decoded, loc, !exact || !text); out != nil {
 			out = encodeUTF16(out, be)
 		}
-		rest := data
-		if out != nil {
-			rest = out
-		}
-		if nul {
-			for _, v := range asciiViews(rest) {
-				if _, err := e.scrubText(v, loc, true); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return out, nil
+	} else {
+		// Text in a single-byte encoding (Latin-1, Windows-1252: an ASCII secret is
+		// still ASCII) is rewritten byte for byte; a document that is not declared
+		// text is only scanned.
+		out, err = e.scrubText(data, loc, !text)
 	}
-	// Text in a single-byte encoding (Latin-1, Windows-1252: an ASCII secret is
-	// still ASCII) is rewritten byte for byte; a document that is not declared
-	// text is only scanned.
-	out, err := e.scrubText(data, loc, !text)
 	if err != nil || !nul {
 		return out, err
 	}
-	// A document with NUL bytes that is not taken for UTF-16 (UTF-32, UTF-16 of
-	// mostly non-ASCII text without a byte order mark, text with NUL characters,
-	// binary): ASCII characters are their one non-NUL byte, so without the NUL
-	// bytes an ASCII secret reads whole. It cannot be edited there: it blocks.
+	// A document with NUL bytes (UTF-16 of any alignment or language, UTF-32,
+	// text with NUL characters, binary) is also read for the ASCII characters it
+	// may spell (asciiViews), where it was not rewritten already. It cannot be
+	// edited there: a secret blocks.
 	rest := data
 	if out != nil {
 		rest = out
