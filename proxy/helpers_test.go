@@ -85,11 +85,24 @@ func startGateway(t *testing.T, cfg *Config) *testGateway {
 	return &testGateway{srv: srv, http: hs, logs: logs}
 }
 
+// post sends a JSON body with the caller's key; hdr (name, value pairs) may
+// override it.
 func (g *testGateway) post(t *testing.T, path, body string, hdr ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", g.http.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer sk-caller-key-1")
+	return g.send(t, "POST", path, "application/json", []byte(body), append([]string{"Authorization", "Bearer sk-caller-key-1"}, hdr...)...)
+}
+
+// send sends a request; a nil body sends none, an empty contentType no
+// Content-Type, and hdr are (name, value) pairs.
+func (g *testGateway) send(t *testing.T, method, path, contentType string, body []byte, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, g.http.URL+path, bytes.NewReader(body))
+	if body == nil {
+		req.Body = nil
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}

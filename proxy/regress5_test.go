@@ -56,27 +56,6 @@ func startSplitGateway(t *testing.T, cfg *Config) (*testGateway, *twoUpstreams) 
 	return startGateway(t, cfg), u
 }
 
-func (g *testGateway) send(t *testing.T, method, path, contentType string, body []byte, hdr ...string) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, g.http.URL+path, bytes.NewReader(body))
-	if body == nil {
-		req.Body = nil
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := g.http.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
 // fileUpload is a multipart upload of one small text file, as the SDKs send it.
 func fileUpload() (string, []byte) {
 	var b bytes.Buffer
